@@ -1,0 +1,54 @@
+"""What several commands share: finding and loading the vault, clean usage errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from ..vault import Vault
+
+vault_argument = click.argument(
+    "vault", required=False, type=click.Path(file_okay=True, dir_okay=True, path_type=str)
+)
+
+
+def vault_label(vault: str | None, root: Path) -> str:
+    """How to name the vault in output: as the user wrote it, else relative to here."""
+    if vault:
+        return vault.rstrip("/") or "/"
+    try:
+        rel = os.path.relpath(root)
+    except ValueError:  # another drive on Windows
+        return str(root)
+    return rel.replace(os.sep, "/")
+
+
+def resolve_root(vault: str | None) -> Path:
+    from ..vault import find_vault
+
+    return Path(vault) if vault else find_vault()
+
+
+def load_vault(vault: str | None, *, use_cache: bool = True) -> tuple[Vault, str]:
+    """Load the vault or exit 2 with a clear message (no vault, bad config)."""
+    from ..config import ConfigError
+    from ..vault import VaultError, load
+
+    root = resolve_root(vault)
+    try:
+        loaded = load(root, use_cache=use_cache)
+    except (VaultError, ConfigError) as exc:
+        raise click.UsageError(str(exc)) from exc
+    return loaded, vault_label(vault, loaded.root)
+
+
+def split_codes(values: tuple[str, ...]) -> list[str]:
+    """--select LK,ST00 --select CV001 -> ["LK", "ST00", "CV001"]."""
+    out: list[str] = []
+    for value in values:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out

@@ -1,0 +1,167 @@
+"""``starvault.toml``: every setting with its default, validated on load.
+
+A wrong key or a value of the wrong kind is a :class:`ConfigError` that names the file and
+the key, so the CLI can exit 2 with a clear message instead of guessing.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+CONFIG_NAME = "starvault.toml"
+SEVERITIES = ("error", "warning", "info", "off")
+
+# The seed's red flags: wording that puts the blame on someone else.
+DEFAULT_BLAME_PHRASES = [
+    "they were wrong",
+    "i was right",
+    "not my fault",
+    "their fault",
+    "his fault",
+    "her fault",
+    "it was their mistake",
+    "they messed up",
+    "they didn't listen",
+    "they did not listen",
+    "blame",
+    "incompetent",
+]
+
+# Topics the seed says not to ask about at the behavioral stage.
+DEFAULT_AVOID_TOPICS = [
+    "salary",
+    "compensation",
+    "equity",
+    "bonus",
+    "stock options",
+    "vacation",
+    "how many employees",
+    "what does the company do",
+    "when was the company founded",
+]
+
+
+class ConfigError(Exception):
+    """A problem in ``starvault.toml``: unknown key, wrong type or bad value."""
+
+
+@dataclass
+class Thresholds:
+    """Numbers from the seed's checklist and red flags; every one can be tuned."""
+
+    stories_min: int = 5
+    stories_max: int = 7
+    story_types_min: int = 2
+    failure_stories_min: int = 1  # below: error
+    failure_stories_warn: int = 2  # below: warning
+    asks_min: int = 3
+    practice_min: int = 3
+    short_version_warn_s: int = 120
+    short_version_error_s: int = 180
+    first_person_min_share: float = 0.3  # share of I/my/me among I+we words in the Action
+
+
+@dataclass
+class SiteConfig:
+    title: str = "Interview prep"
+    templates: str = "_templates"
+    output: str = "site"
+
+
+@dataclass
+class Config:
+    """Everything starvault reads from ``starvault.toml`` (all optional)."""
+
+    toc: str = "Table_of_Contents"
+    exclude: list[str] = field(default_factory=list)
+    question_types: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    words_per_minute: int = 150
+    note_templates: str = "_templates/notes"
+    blame_phrases: list[str] = field(default_factory=lambda: list(DEFAULT_BLAME_PHRASES))
+    avoid_topics: list[str] = field(default_factory=lambda: list(DEFAULT_AVOID_TOPICS))
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    site: SiteConfig = field(default_factory=SiteConfig)
+    source: Path | None = None  # the file it came from, if any
+
+
+_NESTED = {"thresholds": Thresholds, "site": SiteConfig}
+
+
+def _check_type(where: str, value: Any, expected: Any) -> Any:
+    if expected in ("int", int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where} must be a whole number, got {value!r}")
+        if value < 0:
+            raise ConfigError(f"{where} must not be negative, got {value!r}")
+        return value
+    if expected in ("float", float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"{where} must be a number, got {value!r}")
+        return float(value)
+    if expected in ("str", str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a string, got {value!r}")
+        return value
+    if expected in ("list[str]",):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+        return list(value)
+    if expected in ("dict[str, str]",):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where} must be a table, got {value!r}")
+        out = {}
+        for k, v in value.items():
+            if v not in SEVERITIES:
+                raise ConfigError(f"{where}.{k} must be one of {', '.join(SEVERITIES)}, got {v!r}")
+            out[k.upper()] = v
+        return out
+    raise AssertionError(expected)  # pragma: no cover
+
+
+def _build(cls: type, data: dict[str, Any], prefix: str) -> Any:
+    known = {f.name: f for f in fields(cls) if f.name != "source"}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        where = f"{prefix}{key}"
+        if key not in known:
+            raise ConfigError(f"unknown key '{where}' (known: {', '.join(sorted(known))})")
+        if key in _NESTED:
+            if not isinstance(value, dict):
+                raise ConfigError(f"'{where}' must be a table")
+            values[key] = _build(_NESTED[key], value, f"{where}.")
+        else:
+            values[key] = _check_type(f"'{where}'", value, known[key].type)
+    return cls(**values)
+
+
+def load_config(vault: Path) -> Config:
+    """Read ``VAULT/starvault.toml``; defaults when there is none."""
+    path = vault / CONFIG_NAME
+    if not path.is_file():
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    try:
+        config = _build(Config, data, "")
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    config.source = path
+    t = config.thresholds
+    if t.stories_min > t.stories_max:
+        raise ConfigError(f"{path}: thresholds.stories_min is above thresholds.stories_max")
+    if config.words_per_minute == 0:
+        raise ConfigError(f"{path}: 'words_per_minute' must be above 0")
+    return config

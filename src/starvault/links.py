@@ -1,0 +1,298 @@
+"""Link resolution exactly as Obsidian 1.x does it (SPEC §3), and subpath checks.
+
+:class:`Resolver` knows every file of the vault and answers "which file does this link
+from that note point to". Lookups are memoised per (linking folder, target), since a vault
+links the same few hundred notes thousands of times.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from .scan import Heading, Link, Note
+
+# ASCII punctuation Obsidian ignores when it matches a heading in a link.
+_HEADING_PUNCT = str.maketrans({c: " " for c in '!"#$%&()*+,.:;<=>?@^`{|}~/[]\\'})
+_URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)", re.IGNORECASE)
+
+
+def heading_key(text: str) -> str:
+    """Normalise a heading for comparison: punctuation to spaces, collapse, lower-case."""
+    return " ".join(text.translate(_HEADING_PUNCT).split()).casefold()
+
+
+class Status(Enum):
+    OK = "ok"
+    AMBIGUOUS = "ambiguous"  # resolves, but several files match (LK004)
+    BROKEN = "broken"  # no such note (LK001)
+    URLISH = "url"  # [[https://...]]: a note name that looks like a URL (LK001)
+    MISSING_ATTACHMENT = "missing-attachment"  # LK005
+    OUTSIDE = "outside"  # ../ past the vault root (LK006)
+    EMPTY = "empty"  # [[]], [[|x]] (LK008)
+    BAD_HEADING = "bad-heading"  # LK002
+    BAD_BLOCK = "bad-block"  # LK003
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """One link with its outcome. ``path`` is the file it points to when it resolves."""
+
+    source: str
+    link: Link
+    status: Status
+    path: str | None
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def resolves(self) -> bool:
+        return self.path is not None
+
+
+# Extensions that make a link target an attachment rather than a note name with a dot.
+ATTACHMENT_EXTENSIONS = frozenset(
+    [
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "bmp",
+        "svg",
+        "webp",
+        "avif",
+        "tif",
+        "tiff",
+        "ico",
+        "heic",
+        "mp3",
+        "wav",
+        "m4a",
+        "ogg",
+        "flac",
+        "3gp",
+        "mp4",
+        "webm",
+        "ogv",
+        "mov",
+        "mkv",
+        "avi",
+        "pdf",
+        "canvas",
+        "base",
+        "csv",
+        "tsv",
+        "json",
+        "txt",
+        "xml",
+        "yaml",
+        "yml",
+        "zip",
+        "gz",
+        "tar",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "ppt",
+        "pptx",
+        "odt",
+        "ods",
+        "odp",
+        "epub",
+        "html",
+        "htm",
+        "css",
+        "js",
+        "py",
+        "ipynb",
+    ]
+)
+
+
+def _is_attachment(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    return dot > 0 and base[dot + 1 :].lower() in ATTACHMENT_EXTENSIONS
+
+
+def _sort_key(path: str) -> tuple[int, int, str]:
+    return (path.count("/"), len(path), path)
+
+
+class Resolver:
+    """Obsidian's link resolution over a fixed set of vault files."""
+
+    def __init__(self, files: Iterable[str]) -> None:
+        self.exact: dict[str, list[str]] = defaultdict(list)
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+        for path in files:
+            low = path.lower()
+            self.exact[low].append(path)
+            self.by_name[low.rsplit("/", 1)[-1]].append(path)
+        for paths in self.by_name.values():
+            paths.sort(key=_sort_key)
+        self._memo: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
+
+    def _lookup(self, target: str, folder: str) -> tuple[str, tuple[str, ...]]:
+        """('ok'|'outside', candidates in Obsidian's order) for one spelled-out file path."""
+        low = target.lower()
+        if low.startswith(("./", "../")) or low in (".", ".."):
+            joined = posixpath.normpath(posixpath.join(folder, low)) if folder else low
+            joined = posixpath.normpath(joined)
+            if joined == ".." or joined.startswith("../"):
+                return "outside", ()
+            return "ok", tuple(self.exact.get(joined, ()))
+        if low.startswith("/"):
+            joined = posixpath.normpath(low.lstrip("/"))
+            if joined == ".." or joined.startswith("../"):
+                return "outside", ()
+            return "ok", tuple(self.exact.get(joined, ()))
+        if "/../" in "/" + low:
+            joined = posixpath.normpath(low)
+            if joined == ".." or joined.startswith("../"):
+                return "outside", ()
+            low = joined
+        root = self.exact.get(low)
+        if root:
+            return "ok", tuple(root)
+        name = low.rsplit("/", 1)[-1]
+        pool = self.by_name.get(name, ())
+        if "/" in low:
+            tail = "/" + low
+            pool = [p for p in pool if ("/" + p.lower()).endswith(tail)]
+        if len(pool) > 1 and folder:
+            near = folder.lower() + "/"
+            pool = [p for p in pool if p.lower().startswith(near)] + [
+                p for p in pool if not p.lower().startswith(near)
+            ]
+        return "ok", tuple(pool)
+
+    def candidates(self, target: str, folder: str) -> tuple[str, tuple[str, ...]]:
+        """Files a link target may mean, first the one Obsidian picks.
+
+        Notes may be named without ``.md``; other files need their extension.
+        """
+        key = (folder, target)
+        hit = self._memo.get(key)
+        if hit is not None:
+            return hit
+        result: tuple[str, tuple[str, ...]] = ("ok", ())
+        if not target.lower().endswith(".md"):
+            result = self._lookup(target + ".md", folder)
+        if not result[1] and result[0] != "outside":
+            result = self._lookup(target, folder)
+        self._memo[key] = result
+        return result
+
+
+def section_headings(headings: list[Heading], parts: list[str]) -> Heading | None:
+    """Find ``A#B#C``: each part must be a heading inside the section of the previous one."""
+    keys = [heading_key(p) for p in parts]
+    lo, hi, level = 0, len(headings), 0
+    found: Heading | None = None
+    for key in keys:
+        found = None
+        for i in range(lo, hi):
+            h = headings[i]
+            if h.level > level and heading_key(h.text) == key:
+                found = h
+                # The section ends at the next heading of the same or a higher rank.
+                end = hi
+                for j in range(i + 1, hi):
+                    if headings[j].level <= h.level:
+                        end = j
+                        break
+                lo, hi, level = i + 1, end, h.level
+                break
+        if found is None:
+            return None
+    return found
+
+
+def check_subpath(note: Note, subpath: str) -> Status:
+    """LK002/LK003 for a subpath on a note that exists."""
+    sub = subpath.strip()
+    if not sub:
+        return Status.OK
+    if sub.startswith("^"):
+        return Status.OK if sub[1:].strip().lower() in note.blocks else Status.BAD_BLOCK
+    parts = [p for p in sub.split("#") if p.strip()]
+    if not parts:
+        return Status.OK
+    return Status.OK if section_headings(note.headings, parts) else Status.BAD_HEADING
+
+
+def resolve_link(source: Note, link: Link, resolver: Resolver, notes: dict[str, Note]) -> Resolved:
+    """Resolve one link of ``source``; check its heading or block when it lands on a note."""
+    target = link.target
+    if not target:
+        if link.subpath is None or not link.subpath.strip():
+            return Resolved(source.path, link, Status.EMPTY, None)
+        # [[#Heading]]: the note itself.
+        status = check_subpath(source, link.subpath)
+        return Resolved(source.path, link, status, source.path)
+    if link.kind != "markdown" and _URLISH.match(target):
+        return Resolved(source.path, link, Status.URLISH, None)
+    where, cands = resolver.candidates(target, source.folder)
+    if where == "outside":
+        return Resolved(source.path, link, Status.OUTSIDE, None)
+    if not cands:
+        status = Status.MISSING_ATTACHMENT if _is_attachment(target) else Status.BROKEN
+        return Resolved(source.path, link, status, None)
+    path = cands[0]
+    status = Status.AMBIGUOUS if len(cands) > 1 else Status.OK
+    note = notes.get(path)
+    if note is not None and link.subpath:
+        sub = check_subpath(note, link.subpath)
+        if sub is not Status.OK:
+            status = sub
+    return Resolved(source.path, link, status, path, cands)
+
+
+class Suggester:
+    """Closest existing note name for a broken link, and alias hints (SPEC §3 rule 7)."""
+
+    def __init__(self, notes: Iterable[Note]) -> None:
+        self.names: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}
+        self.grams: dict[str, set[str]] = defaultdict(set)
+        for note in notes:
+            low = note.name.lower()
+            self.names.setdefault(low, note.name)
+            for alias in note.aliases:
+                self.aliases.setdefault(alias.strip().lower(), note.name)
+            for g in self._trigrams(low):
+                self.grams[g].add(low)
+        self._memo: dict[str, str | None] = {}
+
+    @staticmethod
+    def _trigrams(text: str) -> set[str]:
+        padded = f"  {text} "
+        return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+    def alias_of(self, target: str) -> str | None:
+        name = target.rsplit("/", 1)[-1]
+        return self.aliases.get(name.strip().lower())
+
+    def closest(self, target: str) -> str | None:
+        name = target.rsplit("/", 1)[-1].strip()
+        if name.lower().endswith(".md"):
+            name = name[:-3]
+        low = name.lower()
+        if low in self._memo:
+            return self._memo[low]
+        # Shortlist by shared trigrams, then rank with difflib: fast on 10,000 names.
+        counts: dict[str, int] = defaultdict(int)
+        for g in self._trigrams(low):
+            for cand in self.grams.get(g, ()):
+                counts[cand] += 1
+        shortlist = sorted(counts, key=lambda c: -counts[c])[:40]
+        best = difflib.get_close_matches(low, shortlist, n=1, cutoff=0.6)
+        result = self.names[best[0]] if best else None
+        self._memo[low] = result
+        return result

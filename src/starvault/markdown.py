@@ -1,0 +1,195 @@
+"""The one Markdown parser starvault uses, for checking and for the site.
+
+markdown-it-py in CommonMark mode with tables and raw HTML, dollar math from mdit-py-plugins,
+and three small plugins of our own, written as plain functions the way markdown-it-py's
+own rules are:
+
+- ``wikilink``: an inline rule for ``[[...]]`` and ``![[...]]`` (token type ``wikilink``);
+- ``obsidian_comment``: ``%%...%%`` as an inline rule and as a block rule
+  (token type ``obsidian_comment``); nothing inside a comment is a link;
+- position tracking: the core ``link`` and ``image`` rules are wrapped so that each token
+  they emit records where it started, because markdown-it keeps no columns for inline tokens.
+
+Every token we add carries ``meta["pos"]``: its offset in the inline content it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline import image as _core_image
+from markdown_it.rules_inline import link as _core_link
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+# A wiki-link never spans lines; past this length an unclosed ``[[`` is plain text (keeps
+# pathological input such as a megabyte of ``[[`` linear).
+MAX_WIKILINK = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class WikiTarget:
+    """The parts of a wiki-link's inner text ``path#subpath|display``."""
+
+    path: str
+    subpath: str | None
+    display: str | None
+
+
+def split_wikilink(inner: str) -> WikiTarget:
+    """Split ``Note#Heading|shown`` (also ``Note\\|shown`` from tables) into its parts."""
+    display: str | None = None
+    bar = inner.find("|")
+    if bar >= 0:
+        display = inner[bar + 1 :]
+        inner = inner[:bar]
+        if inner.endswith("\\"):  # the table escape ``[[Note\|shown]]``
+            inner = inner[:-1]
+    subpath: str | None = None
+    hash_ = inner.find("#")
+    if hash_ >= 0:
+        subpath = inner[hash_ + 1 :].strip()
+        inner = inner[:hash_]
+    return WikiTarget(inner.strip(), subpath, display)
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    src = state.src
+    pos = state.pos
+    if src.startswith("![[", pos):
+        inner_start = pos + 3
+        embed = True
+    elif src.startswith("[[", pos):
+        inner_start = pos + 2
+        embed = False
+    else:
+        return False
+    limit = src.find("\n", inner_start)
+    if limit < 0:
+        limit = state.posMax
+    limit = min(limit, inner_start + MAX_WIKILINK)
+    # The first "]]" closes the link, so a single "]" inside is part of the target.
+    end = src.find("]]", inner_start, limit)
+    if end < 0:
+        return False
+    inner = src[inner_start:end]
+    if "[[" in inner:
+        return False  # "[[a [[b]]": the inner "[[" starts the link
+    if not silent:
+        token = state.push("wikilink", "", 0)
+        token.content = inner
+        token.markup = src[pos : end + 2]
+        token.meta = {"pos": pos, "embed": embed}
+    state.pos = end + 2
+    return True
+
+
+def _comment_inline_rule(state: StateInline, silent: bool) -> bool:
+    src = state.src
+    pos = state.pos
+    if not src.startswith("%%", pos):
+        return False
+    end = src.find("%%", pos + 2)
+    # An unclosed comment runs to the end of the block, as Obsidian hides the rest.
+    stop = state.posMax if end < 0 else end + 2
+    if not silent:
+        token = state.push("obsidian_comment", "", 0)
+        token.content = src[pos + 2 : end if end >= 0 else state.posMax]
+        token.meta = {"pos": pos}
+    state.pos = stop
+    return True
+
+
+def _comment_block_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """``%%`` at the start of a line opens a comment that may span lines and blank lines."""
+    first = state.bMarks[start] + state.tShift[start]
+    line_end = state.eMarks[start]
+    if state.sCount[start] - state.blkIndent >= 4:
+        return False
+    if not state.src.startswith("%%", first):
+        return False
+    rest = state.src[first + 2 : line_end]
+    close = rest.find("%%")
+    if close >= 0:
+        # "%% ... %%" is a block only when nothing follows on the line.
+        if rest[close + 2 :].strip():
+            return False
+        if silent:
+            return True
+        last = start
+        content = rest[:close]
+    else:
+        if silent:
+            return True
+        last = start + 1
+        parts = [rest]
+        while last < end:
+            lb = state.bMarks[last] + state.tShift[last]
+            le = state.eMarks[last]
+            text = state.src[lb:le]
+            idx = text.find("%%")
+            if idx >= 0:
+                parts.append(text[:idx])
+                break
+            parts.append(state.src[state.bMarks[last] : le])
+            last += 1
+        else:
+            last = end - 1  # unclosed: the rest of the note is a comment
+        content = "\n".join(parts)
+    token = state.push("obsidian_comment_block", "", 0)
+    token.content = content
+    token.map = [start, last + 1]
+    state.line = last + 1
+    return True
+
+
+def _positioned(rule):  # type: ignore[no-untyped-def]
+    """Wrap a core inline rule so the first token it pushes records its start offset."""
+
+    def wrapped(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        before = len(state.tokens)
+        ok = rule(state, silent)
+        if ok and not silent:
+            # Pending text is flushed into a token first, so look for ours after it.
+            for token in state.tokens[before:]:
+                if token.type in ("link_open", "image"):
+                    token.meta = {**(token.meta or {}), "pos": start}
+                    break
+        return ok
+
+    return wrapped
+
+
+def obsidian_plugin(md: MarkdownIt) -> None:
+    """Add wiki-links, embeds and ``%%`` comments to a MarkdownIt instance."""
+    md.inline.ruler.before("link", "wikilink", _wikilink_rule)
+    md.inline.ruler.before("wikilink", "obsidian_comment", _comment_inline_rule)
+    md.inline.ruler.at("link", _positioned(_core_link))
+    md.inline.ruler.at("image", _positioned(_core_image))
+    md.block.ruler.before(
+        "fence",
+        "obsidian_comment_block",
+        _comment_block_rule,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+
+
+def make_markdown() -> MarkdownIt:
+    """A fresh parser with everything starvault understands (used by checker and site)."""
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # Obsidian's math: "$5 and $10" is not math, so no digits or spaces at the fences.
+    dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True)
+    obsidian_plugin(md)
+    return md
+
+
+@lru_cache(maxsize=1)
+def block_parser() -> MarkdownIt:
+    """The checker's parser: block structure only; inline runs per block on demand."""
+    md = make_markdown()
+    md.core.ruler.disable(["inline", "text_join"])
+    return md

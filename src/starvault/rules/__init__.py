@@ -1,0 +1,191 @@
+"""The rule registry and the check runner.
+
+A rule is a function decorated with :func:`rule`: it gets the :class:`~starvault.vault.Vault`
+and yields :class:`Finding` objects. Its code, name and default severity are given to the
+decorator; its docstring is its documentation, first line the summary, then an
+**Anti-pattern** and a **Best practice** example (``starvault rules CODE`` prints it).
+
+Rules are grouped in modules by family (files, links, frontmatter, ...); importing this
+package registers them all.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..vault import Vault
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What a rule reports; the runner adds the rule's code, name and severity."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    target: str | None = None
+    severity: str | None = None  # overrides the rule's default (e.g. ST005 over 3 minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    rule: str
+    name: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    message: str
+    target: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.rule)
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "rule": self.rule,
+            "name": self.name,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+        if self.target is not None:
+            out["target"] = self.target
+        return out
+
+
+CheckFn = Callable[["Vault"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    check: CheckFn
+    fixable: bool = False
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.check.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.split("\n", 1)[0].strip()
+
+    @property
+    def family(self) -> str:
+        return self.code.rstrip("0123456789")
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, name: str, severity: str = "error", fixable: bool = False):  # type: ignore[no-untyped-def]
+    """Register a check function as rule ``code``."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        if code in REGISTRY:
+            raise ValueError(f"rule {code} registered twice")
+        REGISTRY[code] = Rule(code, name, severity, fn, fixable)
+        return fn
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    return [REGISTRY[c] for c in sorted(REGISTRY)]
+
+
+def _matches(rule_: Rule, selectors: Iterable[str]) -> bool:
+    for sel in selectors:
+        s = sel.strip()
+        if not s:
+            continue
+        if s.upper() == "ALL" or rule_.code.startswith(s.upper()) or rule_.name == s.lower():
+            return True
+    return False
+
+
+def unknown_selectors(selectors: Iterable[str]) -> list[str]:
+    """Selectors that match no rule (a typo in --select is a usage error, as in ruff)."""
+    rules = all_rules()
+    return [s for s in selectors if s.strip() and not any(_matches(r, [s]) for r in rules)]
+
+
+def select_rules(
+    config_select: list[str],
+    config_ignore: list[str],
+    cli_select: list[str] | None = None,
+    cli_ignore: list[str] | None = None,
+) -> list[Rule]:
+    """ruff's model: --select replaces the configured selection, --ignore adds to it."""
+    select = cli_select or config_select or ["ALL"]
+    ignore = [*config_ignore, *(cli_ignore or [])]
+    return [r for r in all_rules() if _matches(r, select) and not _matches(r, ignore)]
+
+
+def _suppressed(vault: Vault, d: Diagnostic) -> bool:
+    note = vault.notes.get(d.path)
+    if note is None or not note.suppressions:
+        return False
+    for line in (0, d.line, d.line - 1):  # 0: the whole note, from front matter
+        codes = note.suppressions.get(line)
+        if codes and any(c == "ALL" or d.rule.startswith(c) or d.name == c.lower() for c in codes):
+            return True
+    return False
+
+
+@dataclass
+class Report:
+    vault: Vault
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for d in self.diagnostics:
+            out[d.severity] += 1
+        return out
+
+    def exit_code(self, strict: bool = False) -> int:
+        if strict:
+            return 1 if self.diagnostics else 0
+        return 1 if self.counts["error"] else 0
+
+
+def run(vault: Vault, rules: Iterable[Rule]) -> Iterator[Diagnostic]:
+    overrides = vault.config.severity
+    for r in rules:
+        configured = overrides.get(r.code)
+        if configured == "off":
+            continue
+        for f in r.check(vault):
+            severity = configured or f.severity or r.severity
+            d = Diagnostic(r.code, r.name, severity, f.path, f.line, f.column, f.message, f.target)
+            if not _suppressed(vault, d):
+                yield d
+
+
+def check(
+    vault: Vault,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+) -> Report:
+    """Run the selected rules over a loaded vault and return the sorted diagnostics."""
+    rules = select_rules(vault.config.select, vault.config.ignore, select, ignore)
+    diagnostics = sorted(run(vault, rules), key=Diagnostic.sort_key)
+    return Report(vault, diagnostics)
+
+
+# Register every rule family (imported for their side effect).
+from . import files, links  # noqa: E402,F401

@@ -1,0 +1,559 @@
+"""Scanning: find the vault's files, read each note, split its front matter, extract its
+links, headings, block ids and suppression comments with the shared Markdown parser.
+
+The result for one note is a :class:`Note`, plain data that pickles small: it is what the
+on-disk cache stores and what worker processes send back on a cold scan.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import unquote
+
+from .markdown import block_parser, split_wikilink
+
+# A link as written. ``kind`` is "link" ([[..]]), "embed" (![[..]]), "markdown" ([..](..) and
+# ![..](..)) or "property" (a wiki-link in a front matter value).
+LinkKind = str
+
+
+class Link(NamedTuple):
+    kind: LinkKind
+    target: str  # the path part as written, trimmed ("" for [[#Heading]] and [[]])
+    subpath: str | None  # after the first "#": "Heading#Sub", "^block-id", "page=3"
+    display: str | None  # shown text, or the embed size "200"
+    line: int  # 1-based, in the file as stored
+    column: int  # 1-based
+
+
+class Heading(NamedTuple):
+    level: int
+    text: str
+    line: int
+
+
+class Problem(NamedTuple):
+    """A finding made while reading a file (VA001, VA002)."""
+
+    code: str
+    line: int
+    column: int
+    message: str
+
+
+@dataclass(slots=True)
+class Note:
+    path: str  # vault-relative, "/"-separated, NFC
+    meta: dict[str, Any] = field(default_factory=dict)
+    body_line: int = 1  # line where the body starts (after front matter)
+    links: list[Link] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    blocks: dict[str, int] = field(default_factory=dict)  # lower-case id -> line
+    suppressions: dict[int, tuple[str, ...]] = field(default_factory=dict)  # line -> codes
+    problems: list[Problem] = field(default_factory=list)
+    size: int = 0
+    mtime_ns: int = 0
+
+    @property
+    def name(self) -> str:
+        """The note name Obsidian shows: the file name without ``.md``."""
+        base = self.path.rsplit("/", 1)[-1]
+        return base[:-3] if base.lower().endswith(".md") else base
+
+    @property
+    def folder(self) -> str:
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+    @property
+    def type(self) -> str | None:
+        value = self.meta.get("type")
+        return value if isinstance(value, str) else None
+
+    @property
+    def title(self) -> str:
+        value = self.meta.get("title")
+        return value.strip() if isinstance(value, str) and value.strip() else self.name
+
+    @property
+    def aliases(self) -> list[str]:
+        value = self.meta.get("aliases", self.meta.get("alias"))
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list):
+            return [v for v in value if isinstance(v, str)]
+        return []
+
+
+@dataclass
+class ScanResult:
+    notes: list[str]  # vault-relative paths of *.md files
+    attachments: list[str]  # every other file
+    problems: list[tuple[str, Problem]]  # findings about paths that are not notes
+
+
+# ---------------------------------------------------------------------------------------
+# Walking the vault
+
+_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """Translate a gitignore-style glob (``**``, ``*``, ``?``) for vault-relative paths.
+
+    A pattern without a slash matches a file or folder name anywhere, as in .gitignore.
+    """
+    cached = _GLOB_CACHE.get(pattern)
+    if cached is not None:
+        return cached
+    pat = pattern.strip().lstrip("/")
+    anchored = "/" in pat.rstrip("/")
+    pat = pat.rstrip("/")
+    out = []
+    i = 0
+    while i < len(pat):
+        if pat.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pat.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pat[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pat[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pat[i]))
+            i += 1
+    body = "".join(out)
+    prefix = "" if anchored else "(?:.*/)?"
+    compiled = re.compile(f"^{prefix}{body}(?:/.*)?$")
+    _GLOB_CACHE[pattern] = compiled
+    return compiled
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def walk(root: Path, exclude: list[str]) -> ScanResult:
+    """List notes and attachments. Dot-files and dot-folders are not part of a vault.
+
+    Symbolic links are followed only while they stay inside the vault, and each folder is
+    entered once, so a symlink loop ends the walk of that branch with a finding.
+    """
+    patterns = [glob_to_regex(p) for p in exclude]
+    root_real = os.path.realpath(root)
+    notes: list[str] = []
+    attachments: list[str] = []
+    problems: list[tuple[str, Problem]] = []
+    seen_dirs = {root_real}
+    stack: list[tuple[str, str]] = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(
+                (prefix.rstrip("/") or ".", Problem("VA001", 1, 1, f"cannot list folder: {exc}"))
+            )
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            rel = _nfc(prefix + name)
+            if patterns and any(p.match(rel) for p in patterns):
+                continue
+            try:
+                is_link = entry.is_symlink()
+                if is_link:
+                    real = os.path.realpath(entry.path)
+                    if real != root_real and not real.startswith(root_real + os.sep):
+                        problems.append(
+                            (
+                                rel,
+                                Problem(
+                                    "VA001",
+                                    1,
+                                    1,
+                                    "symbolic link points outside the vault; not read",
+                                ),
+                            )
+                        )
+                        continue
+                if entry.is_dir():
+                    real = os.path.realpath(entry.path)
+                    if real in seen_dirs:
+                        problems.append(
+                            (
+                                rel,
+                                Problem(
+                                    "VA001",
+                                    1,
+                                    1,
+                                    "symbolic link loop: this folder is already part of the "
+                                    "vault; not read again",
+                                ),
+                            )
+                        )
+                        continue
+                    seen_dirs.add(real)
+                    stack.append((entry.path, rel + "/"))
+                    continue
+                if not entry.is_file():
+                    # A dangling link, a FIFO or a device: never open it (a FIFO would block).
+                    if name.lower().endswith(".md"):
+                        problems.append(
+                            (rel, Problem("VA001", 1, 1, "not a regular readable file"))
+                        )
+                    continue
+            except OSError as exc:
+                problems.append((rel, Problem("VA001", 1, 1, f"cannot read: {exc.strerror}")))
+                continue
+            if name.lower().endswith(".md"):
+                notes.append(rel)
+            else:
+                attachments.append(rel)
+    notes.sort()
+    attachments.sort()
+    return ScanResult(notes, attachments, problems)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading one note
+
+_FM_OPEN = re.compile(r"---[ \t]*\n")
+_FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def decode(data: bytes) -> tuple[str | None, Problem | None]:
+    """Bytes to text with LF line ends, or the VA001 problem that stops it."""
+    if b"\x00" in data[:8192]:
+        return None, Problem("VA001", 1, 1, "binary file with a .md name: not a Markdown note")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        byte = data[exc.start]
+        return None, Problem(
+            "VA001",
+            line,
+            col,
+            f"not UTF-8 text (byte 0x{byte:02X} at line {line}); re-save the note as UTF-8",
+        )
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, None
+
+
+def split_front_matter(text: str) -> tuple[str | None, int]:
+    """Return (front matter text or None, 1-based line where the body starts)."""
+    if not text.startswith("---"):
+        return None, 1
+    m = _FM_OPEN.match(text)
+    if not m:
+        return None, 1
+    close = _FM_CLOSE.search(text, m.end())
+    if not close:
+        return None, 1
+    fm = text[m.end() : close.start()]
+    body_line = text.count("\n", 0, close.end()) + 2
+    return fm, body_line
+
+
+def load_yaml(fm: str) -> tuple[Any, Problem | None]:
+    """Parse front matter with python-frontmatter's YAML handler (C loader when present)."""
+    import yaml
+    from frontmatter.default_handlers import YAMLHandler
+
+    try:
+        data = YAMLHandler().load(fm)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = (mark.line if mark else 0) + 2
+        col = (mark.column if mark else 0) + 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, Problem(
+            "VA002", line, col, f"front matter is not valid YAML: {problem}; fix the YAML"
+        )
+    if data is None:
+        return {}, None
+    if not isinstance(data, dict):
+        kind = type(data).__name__
+        return None, Problem(
+            "VA002",
+            2,
+            1,
+            f"front matter is a {kind}, not a mapping of properties; write 'key: value' lines",
+        )
+    return data, None
+
+
+_IGNORE_RE = re.compile(r"^\s*starvault-ignore\b\s*(.*?)\s*$", re.DOTALL)
+_BLOCK_ID_RE = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)[ \t]*$")
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_SKIP_BLOCKS = {"fence", "code_block", "math_block", "math_block_label", "html_block"}
+
+
+class _Extractor:
+    """Walks block tokens; runs the inline parser only where a block can hold a link."""
+
+    def __init__(self, lines: list[str], offset: int) -> None:
+        self.lines = lines  # body lines
+        self.offset = offset  # body line index 0 is file line offset+1
+        self.links: list[Link] = []
+        self.headings: list[Heading] = []
+        self.suppressions: dict[int, tuple[str, ...]] = {}
+        self.skip_ranges: list[tuple[int, int]] = []
+        self.cursor: dict[int, int] = {}
+        self.in_table = False
+
+    def position(self, map_start: int, content: str, pos: int, needle: str) -> tuple[int, int]:
+        """Map an offset in a block's inline content to (file line, column).
+
+        Paragraph lines are suffixes of their source lines (only the container's prefix,
+        "> " or a list marker, is cut), which gives the column exactly; table cells and ATX
+        headings are found in the source line instead.
+        """
+        line_idx = content.count("\n", 0, pos)
+        line_start = content.rfind("\n", 0, pos) + 1
+        in_line = pos - line_start
+        src_i = map_start + line_idx
+        src = self.lines[src_i] if src_i < len(self.lines) else ""
+        cline = content[line_start:].split("\n", 1)[0].rstrip()
+        base = len(src.rstrip()) - len(cline)
+        if not self.in_table and base >= 0 and src[base : base + len(cline)] == cline:
+            col = base + in_line
+        else:
+            # Table cells and ATX headings: content is not a suffix of the line.
+            probe = cline[:in_line] + needle
+            found = src.find(probe, self.cursor.get(src_i, 0))
+            if found < 0:
+                found = src.find(needle, self.cursor.get(src_i, 0))
+                col = found if found >= 0 else in_line
+            else:
+                col = found + in_line
+            self.cursor[src_i] = col + 1
+        return src_i + self.offset + 1, col + 1
+
+    def add_suppression(self, line: int, content: str) -> None:
+        m = _IGNORE_RE.match(content)
+        if m:
+            codes = tuple(c.upper() for c in re.split(r"[\s,]+", m.group(1)) if c)
+            self.suppressions[line] = self.suppressions.get(line, ()) + (codes or ("ALL",))
+
+    def inline(self, token: Any, env: dict[str, Any]) -> None:
+        content = token.content
+        if "[" not in content and "%%" not in content:
+            return
+        md = block_parser()
+        children: list[Any] = []
+        md.inline.parse(content, md, env, children)
+        start = token.map[0]
+        self.walk_inline(children, start, content)
+
+    def walk_inline(self, children: list[Any], start: int, content: str) -> None:
+        for child in children:
+            kind = child.type
+            if kind == "wikilink":
+                pos = child.meta["pos"]
+                needle = child.markup[: child.markup.find("|") + 1 or len(child.markup)]
+                line, col = self.position(start, content, pos, needle.rstrip("|\\"))
+                parts = split_wikilink(child.content)
+                self.links.append(
+                    Link(
+                        "embed" if child.meta["embed"] else "link",
+                        _nfc(parts.path),
+                        parts.subpath,
+                        parts.display,
+                        line,
+                        col,
+                    )
+                )
+            elif kind in ("link_open", "image"):
+                href = child.attrGet("href" if kind == "link_open" else "src") or ""
+                if child.markup == "autolink" or child.markup == "linkify":
+                    continue
+                pos = (child.meta or {}).get("pos")
+                if pos is None:
+                    continue
+                link = _markdown_link(href)
+                if link is None:
+                    continue
+                needle = "![" if kind == "image" else "["
+                line, col = self.position(start, content, pos, needle)
+                path, subpath = link
+                self.links.append(Link("markdown", path, subpath, None, line, col))
+            elif kind == "obsidian_comment":
+                line, _ = self.position(start, content, child.meta["pos"], "%%")
+                self.add_suppression(line, child.content)
+
+
+def _markdown_link(href: str) -> tuple[str, str | None] | None:
+    """A Markdown destination as (decoded path, subpath), or None for URLs."""
+    if _SCHEME_RE.match(href) or href.startswith("//"):
+        return None
+    href = unquote(href)
+    subpath = None
+    if "#" in href:
+        href, subpath = href.split("#", 1)
+    return _nfc(href.strip()), subpath
+
+
+_PROP_LINK = re.compile(r"\[\[(.*?)\]\](?!\])")
+
+
+def _property_links(meta: dict[str, Any], fm: str) -> list[Link]:
+    """Wiki-links in front matter values, located in the front matter text (line 2 on)."""
+    found: list[str] = []
+
+    def visit(value: Any) -> None:
+        if isinstance(value, str):
+            if "[[" in value:
+                found.extend(_PROP_LINK.findall(value))
+        elif isinstance(value, dict):
+            for v in value.values():
+                visit(v)
+        elif isinstance(value, list):
+            for v in value:
+                visit(v)
+
+    visit(meta)
+    if not found:
+        return []
+    links = []
+    fm_lines = fm.split("\n")
+    li, ci = 0, 0
+    for inner in found:
+        needle = f"[[{inner}]]"
+        line, col = 2, 1
+        for j in range(li, len(fm_lines)):
+            k = fm_lines[j].find(needle, ci if j == li else 0)
+            if k >= 0:
+                li, ci = j, k + len(needle)
+                line, col = j + 2, k + 1
+                break
+        parts = split_wikilink(inner)
+        links.append(Link("property", _nfc(parts.path), parts.subpath, parts.display, line, col))
+    return links
+
+
+def parse_text(path: str, text: str) -> Note:
+    """Build a Note from decoded text (LF line ends). Pure: no file system access."""
+    note = Note(path)
+    fm, body_line = split_front_matter(text)
+    note.body_line = body_line
+    if fm is not None:
+        meta, problem = load_yaml(fm)
+        if problem is not None:
+            note.problems.append(problem)
+        else:
+            note.meta = meta
+            note.links.extend(_property_links(meta, fm))
+            ignore = (meta.get("starvault") or {}) if isinstance(meta, dict) else {}
+            if isinstance(ignore, dict) and ignore.get("ignore"):
+                codes = ignore["ignore"]
+                if isinstance(codes, str):
+                    codes = [codes]
+                if isinstance(codes, list):
+                    note.suppressions[0] = tuple(str(c).upper() for c in codes)
+        body = text.split("\n", body_line - 1)[-1] if body_line > 1 else text
+    else:
+        body = text
+    lines = body.split("\n")
+    ex = _Extractor(lines, body_line - 1)
+    md = block_parser()
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
+    heading_level = 0
+    for token in tokens:
+        kind = token.type
+        if kind == "inline":
+            if heading_level:
+                text_ = token.content
+                ex.headings.append(Heading(heading_level, text_, token.map[0] + body_line))
+                heading_level = 0
+            ex.inline(token, env)
+        elif kind == "table_open":
+            ex.in_table = True
+        elif kind == "table_close":
+            ex.in_table = False
+        elif kind == "heading_open":
+            heading_level = int(token.tag[1])
+        elif kind in _SKIP_BLOCKS:
+            if token.map:
+                ex.skip_ranges.append((token.map[0], token.map[1]))
+        elif kind == "obsidian_comment_block":
+            ex.skip_ranges.append((token.map[0], token.map[1]))
+            ex.add_suppression(token.map[0] + body_line, token.content)
+    note.links.extend(ex.links)
+    note.headings = ex.headings
+    note.suppressions.update(ex.suppressions)
+    # Block ids: "text ^id" at a line end, or "^id" alone, outside code and comments.
+    skip = ex.skip_ranges
+    for i, line in enumerate(lines):
+        if "^" not in line:
+            continue
+        m = _BLOCK_ID_RE.search(line)
+        if m and not any(a <= i < b for a, b in skip):
+            note.blocks.setdefault(m.group(1).lower(), i + body_line)
+    return note
+
+
+def read_note(root: str, rel: str) -> Note:
+    """Read and parse one note; never raises for bad input (problems are recorded)."""
+    full = os.path.join(root, rel)
+    try:
+        st = os.stat(full)
+        if not stat.S_ISREG(st.st_mode):
+            note = Note(rel)
+            note.problems.append(Problem("VA001", 1, 1, "not a regular file"))
+            return note
+        with open(full, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        note = Note(rel)
+        note.problems.append(Problem("VA001", 1, 1, f"cannot read the file: {exc.strerror}"))
+        return note
+    text, problem = decode(data)
+    if text is None:
+        note = Note(rel)
+        assert problem is not None
+        note.problems.append(problem)
+    else:
+        try:
+            note = parse_text(rel, text)
+        except RecursionError:
+            note = Note(rel)
+            note.problems.append(
+                Problem("VA001", 1, 1, "nesting too deep to parse; simplify the note")
+            )
+    note.size = st.st_size
+    note.mtime_ns = st.st_mtime_ns
+    return note
+
+
+def read_text(root: Path, rel: str) -> str:
+    """The decoded text of a note (LF line ends), or "" if it cannot be read."""
+    try:
+        data = (root / rel).read_bytes()
+    except OSError:
+        return ""
+    text, _ = decode(data)
+    return text or ""
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(1-based line number, line) pairs."""
+    for i, line in enumerate(text.split("\n"), 1):
+        yield i, line
