@@ -11,7 +11,6 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -551,9 +550,3 @@ def read_text(root: Path, rel: str) -> str:
         return ""
     text, _ = decode(data)
     return text or ""
-
-
-def iter_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(1-based line number, line) pairs."""
-    for i, line in enumerate(text.split("\n"), 1):
-        yield i, line

@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": (
         "check",
         "check_command",
-        "Check the vault: links, navigation, front matter, STAR, coverage.",
+        "Check links, navigation, front matter, STAR, coverage.",
     ),
     "build": ("site", "build_command", "Build the static prep site."),
     "serve": ("site", "serve_command", "Build, serve on 127.0.0.1 and rebuild on save."),
@@ -27,13 +27,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "coverage": (
         "coverage",
         "coverage_command",
-        "Story by question-type matrix and readiness checklist.",
+        "Question-type matrix and readiness checklist.",
     ),
     "new": ("authoring", "new_command", "Create a note from the vault's templates."),
     "practice": (
         "authoring",
         "practice_command",
-        "Practise a question out loud against a timer and log it.",
+        "Practise a question against a timer, log it.",
     ),
     "rules": ("rules", "rules_command", "List the rules, or explain one with its examples."),
 }
