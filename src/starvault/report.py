@@ -70,3 +70,4 @@ def format_json(report: Report, vault_label: str) -> str:
 
 
 FORMATTERS = {"text": format_text, "json": format_json}
+FORMAT_NAMES = tuple(FORMATTERS)

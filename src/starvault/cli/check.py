@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..report import FORMAT_NAMES
 from .common import load_vault, split_codes, vault_argument
 
 
@@ -14,7 +15,7 @@ from .common import load_vault, split_codes, vault_argument
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(list(FORMAT_NAMES)),
     default="text",
     show_default=True,
     help="Output format.",

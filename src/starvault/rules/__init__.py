@@ -187,5 +187,13 @@ def check(
     return Report(vault, diagnostics)
 
 
-# Register every rule family (imported for their side effect).
-from . import files, links  # noqa: E402,F401
+def _register_families() -> None:
+    """Import every module of this package: each registers its family of rules."""
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{info.name}")
+
+
+_register_families()
