@@ -1,0 +1,491 @@
+"""FM: front matter shaped as its note type needs (the schema is :mod:`starvault.schema`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import schema
+from ..schema import QUESTION_TYPE_KEYS, Field, Kind
+from . import Finding, rule
+
+if TYPE_CHECKING:
+    from ..scan import Note
+    from ..vault import Vault
+
+_LINK_RE = re.compile(r"^\s*!?\[\[([^\[\]]+)\]\]\s*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str  # FM002, FM003 or FM004
+    field: str
+    message: str
+
+
+def question_type_keys(vault: Vault) -> set[str]:
+    """The allowed question types: every ``question-type`` note's key plus the config's."""
+    keys = {k.strip() for k in vault.config.question_types if k.strip()}
+    for note in vault.notes_of_type("question-type"):
+        key = note.meta.get("key")
+        if isinstance(key, str) and key.strip():
+            keys.add(key.strip())
+    return keys
+
+
+def is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, (list, dict)) and not value
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, list) and _bare_link(value):
+        return "[[" + _bare_link(value) + "]] (unquoted)"
+    return f"{value!r} ({_kind_name(value)})"
+
+
+def _kind_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a bool"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dt.date):
+        return "a date"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
+def _bare_link(value: Any) -> str | None:
+    """``[[Note]]`` written without quotes is a nested YAML list [["Note"]]: its name."""
+    depth = 0
+    while isinstance(value, list) and len(value) == 1:
+        value, depth = value[0], depth + 1
+    # [[X]] is two lists deep; ["[[X]]"] (one deep, quoted) is a correct list of links.
+    if depth >= 2 and isinstance(value, str) and not _LINK_RE.match(value):
+        return value
+    return None
+
+
+def _is_date(value: Any) -> bool:
+    if isinstance(value, dt.date):
+        return True
+    if isinstance(value, str):
+        try:
+            dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return False
+        return True
+    return False
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _suggest(value: str, allowed: set[str]) -> str:
+    lowered = {a.lower(): a for a in allowed}
+    if value.strip().lower() in lowered:
+        return f"; did you mean '{lowered[value.strip().lower()]}'?"
+    close = difflib.get_close_matches(value, sorted(allowed), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _allowed_problem(f: Field, value: str, allowed: set[str], item: str = "") -> Problem | None:
+    if value in allowed:
+        return None
+    what = f"'{f.name}'{item}"
+    if f.allowed == QUESTION_TYPE_KEYS:
+        if not allowed:
+            return Problem(
+                "FM004",
+                f.name,
+                f"{what} is {value!r}, but the vault defines no question types: add a "
+                f"question-type note with 'key: {value}' or list it in starvault.toml "
+                "question_types",
+            )
+        return Problem(
+            "FM004",
+            f.name,
+            f"{what} is {value!r}, which no question-type note defines{_suggest(value, allowed)} "
+            f"(known: {', '.join(sorted(allowed))}); use one of them or add a question-type "
+            f"note with 'key: {value}'",
+        )
+    return Problem(
+        "FM004",
+        f.name,
+        f"{what} is {value!r}{_suggest(value, allowed)}; expected one of: "
+        f"{', '.join(sorted(allowed))}",
+    )
+
+
+def _link_problem(f: Field, value: Any, item: str = "") -> Problem | None:
+    what = f"'{f.name}'{item}"
+    if isinstance(value, str):
+        if _LINK_RE.match(value):
+            return None
+        return Problem(
+            "FM003",
+            f.name,
+            f'{what} is {value!r}, not a link; expected a quoted wiki-link: "[[{value.strip()}]]"',
+        )
+    bare = _bare_link(value)
+    if bare is not None:
+        return Problem(
+            "FM003",
+            f.name,
+            f"{what} is [[{bare}]] without quotes, which YAML reads as a nested list, not a "
+            f'link; quote it: "[[{bare}]]"',
+        )
+    return Problem(
+        "FM003", f.name, f'{what} is {_show(value)}; expected a quoted wiki-link like "[[Note]]"'
+    )
+
+
+def check_field(f: Field, value: Any, allowed: set[str]) -> list[Problem]:
+    """The problems of one present, non-empty value of field ``f``."""
+    expected = f.expected()
+    wrong = [Problem("FM003", f.name, f"'{f.name}' is {_show(value)}; expected {expected}")]
+    kind = f.kind
+    if kind is Kind.TEXT:
+        if not isinstance(value, str):
+            if isinstance(value, list) and _bare_link(value):
+                return [_link_problem(f, value)]  # type: ignore[list-item]
+            hint = "; quote it" if isinstance(value, (int, float, dt.date, bool)) else ""
+            return [
+                Problem("FM003", f.name, f"'{f.name}' is {_show(value)}; expected {expected}{hint}")
+            ]
+        if f.allowed is not None:
+            p = _allowed_problem(f, value.strip(), allowed)
+            return [p] if p else []
+        return []
+    if kind is Kind.NUMBER:
+        if isinstance(value, str) and _is_number_text(value):
+            return [
+                Problem(
+                    "FM003",
+                    f.name,
+                    f"'{f.name}' is the text {value!r}; expected {expected}: write it without "
+                    "quotes",
+                )
+            ]
+        if not _is_number(value) or (f.whole and not float(value).is_integer()):
+            return wrong
+        low_ok = f.minimum is None or (
+            value > f.minimum if f.exclusive_minimum else value >= f.minimum
+        )
+        if not low_ok or (f.maximum is not None and value > f.maximum):
+            return [Problem("FM004", f.name, f"'{f.name}' is {value}; expected {f.range_text()}")]
+        return []
+    if kind is Kind.DATE:
+        return [] if _is_date(value) else wrong
+    if kind is Kind.BOOL:
+        return [] if isinstance(value, bool) else wrong
+    if kind is Kind.MAPPING:
+        return [] if isinstance(value, dict) else wrong
+    if kind is Kind.LINK:
+        p = _link_problem(f, value)
+        return [p] if p else []
+    # Lists.
+    if not isinstance(value, list):
+        if kind is Kind.LIST and f.scalar_ok and isinstance(value, str):
+            return []
+        if isinstance(value, str) and kind is Kind.LINKS and _LINK_RE.match(value):
+            return [
+                Problem(
+                    "FM003",
+                    f.name,
+                    f"'{f.name}' is a single link; expected a list: [{_quoted(value)}]",
+                )
+            ]
+        if isinstance(value, str) and kind is Kind.LIST:
+            return [
+                Problem(
+                    "FM003", f.name, f"'{f.name}' is {value!r}; expected a list: [{value.strip()}]"
+                )
+            ]
+        return wrong
+    if kind is Kind.LINKS and _bare_link(value):
+        bare = _bare_link(value)
+        return [
+            Problem(
+                "FM003",
+                f.name,
+                f"'{f.name}' is [[{bare}]] without quotes, which YAML reads as a nested list; "
+                f'quote each link: ["[[{bare}]]"]',
+            )
+        ]
+    out: list[Problem] = []
+    for i, item in enumerate(value, 1):
+        where = f" item {i}"
+        if kind is Kind.LINKS:
+            p = _link_problem(f, item, where)
+        elif not isinstance(item, (str, int, float)) or isinstance(item, bool):
+            p = Problem(
+                "FM003",
+                f.name,
+                f"'{f.name}'{where} is {_show(item)}; expected text (a list of plain values)",
+            )
+        elif f.allowed is not None:
+            p = _allowed_problem(f, str(item).strip(), allowed, where)
+        else:
+            p = None
+        if p:
+            out.append(p)
+    return out
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.strip() + '"'
+
+
+def _is_number_text(value: str) -> bool:
+    try:
+        float(value.strip())
+    except ValueError:
+        return False
+    return bool(value.strip())
+
+
+def _allowed_values(f: Field, keys: set[str]) -> set[str]:
+    if f.allowed == QUESTION_TYPE_KEYS:
+        return keys
+    return set(f.allowed or ())
+
+
+def note_problems(note_type: str, meta: dict[str, Any], keys: set[str]) -> list[Problem]:
+    """Every FM002-FM004 problem of a note of a known type, field by field."""
+    t = schema.get(note_type)
+    if t is None:
+        return []
+    out: list[Problem] = []
+    for f in t.all_fields:
+        present = f.name in meta
+        value = meta.get(f.name)
+        if is_empty(value):
+            if f.required:
+                said = "is empty" if present else "is missing"
+                out.append(
+                    Problem(
+                        "FM002",
+                        f.name,
+                        f"'{f.name}' {said}; a {note_type} note needs it: "
+                        f"{f.description or f.name}, {f.expected()}",
+                    )
+                )
+            continue
+        out.extend(check_field(f, value, _allowed_values(f, keys)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Positions
+
+
+def field_lines(text: str, body_line: int) -> dict[str, tuple[int, int]]:
+    """Top-level front matter keys -> (line, column of the value) in the file as stored."""
+    out: dict[str, tuple[int, int]] = {}
+    lines = text.split("\n")
+    for idx in range(1, max(1, body_line - 2)):
+        if idx >= len(lines):
+            break
+        m = re.match(r"""^(['"]?)([^\s:'"#][^:'"]*)\1\s*:(\s*)""", lines[idx])
+        if m and m.group(2).strip() not in out:
+            col = m.end() + 1 if m.end() < len(lines[idx].rstrip()) else 1
+            out[m.group(2).strip()] = (idx + 1, col)
+    return out
+
+
+class _Positions:
+    """Reads a note's text only when a finding needs a line."""
+
+    def __init__(self, vault: Vault, note: Note) -> None:
+        self.vault, self.note = vault, note
+        self._lines: dict[str, tuple[int, int]] | None = None
+
+    def of(self, name: str) -> tuple[int, int]:
+        if self._lines is None:
+            self._lines = field_lines(self.vault.text(self.note), self.note.body_line)
+        if name in self._lines:
+            return self._lines[name][0], 1
+        return self._lines.get("type", (1, 1))[0], 1
+
+    def value(self, name: str) -> tuple[int, int]:
+        self.of(name)
+        assert self._lines is not None
+        return self._lines.get(name) or self.of(name)
+
+
+def _typed_notes(vault: Vault) -> Iterator[Note]:
+    for path in sorted(vault.notes):
+        note = vault.notes[path]
+        if note.problems:  # VA001/VA002 already said the front matter cannot be read
+            continue
+        if schema.get(note.type or "") is not None:
+            yield note
+
+
+def _findings(vault: Vault, code: str) -> Iterator[Finding]:
+    keys = question_type_keys(vault)
+    for note in _typed_notes(vault):
+        problems = [p for p in note_problems(note.type or "", note.meta, keys) if p.code == code]
+        if not problems:
+            continue
+        pos = _Positions(vault, note)
+        for p in problems:
+            line, col = pos.of(p.field) if code == "FM002" else pos.value(p.field)
+            yield Finding(note.path, line, col, p.message)
+
+
+@rule("FM001", "unknown-note-type")
+def unknown_note_type(vault: Vault) -> Iterator[Finding]:
+    """A ``type`` value that no note type of the schema has.
+
+    The type decides which checks a note gets: a story is checked for its STAR parts, a
+    question for its stories. A misspelled type silently skips them all. A note without
+    ``type`` is a plain note and is not checked. ``docs/note-types.md`` lists the types.
+
+    **Anti-pattern**
+
+    ::
+
+        ---
+        type: stroy
+        title: RAG support search
+        ---
+
+    **Best practice**
+
+    ::
+
+        ---
+        type: story
+        title: RAG support search
+        ---
+    """
+    known = schema.type_names()
+    for path in sorted(vault.notes):
+        note = vault.notes[path]
+        if note.problems or "type" not in note.meta:
+            continue
+        value = note.meta["type"]
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if isinstance(value, str) and schema.get(value) is not None:
+            continue
+        shown = repr(value) if isinstance(value, str) else _show(value)
+        hint = _suggest(value, set(known)) if isinstance(value, str) else ""
+        line, col = _Positions(vault, note).value("type")
+        yield Finding(
+            path,
+            line,
+            col,
+            f"unknown note type {shown}{hint}; known types: {', '.join(known)} "
+            "(or remove 'type' for a plain note)",
+        )
+
+
+@rule("FM002", "missing-field")
+def missing_field(vault: Vault) -> Iterator[Finding]:
+    """A field that the note's type requires is missing or empty.
+
+    Reports and dashboards read these fields: a story without ``impact`` has no headline
+    metric in the story table, a question without ``question_type`` is in no row of the
+    question matrix. The finding points at the note's ``type`` line.
+
+    **Anti-pattern**
+
+    ::
+
+        ---
+        type: story
+        title: RAG support search
+        project: Support search
+        role: Tech lead
+        ---
+
+    **Best practice**
+
+    ::
+
+        ---
+        type: story
+        title: RAG support search
+        project: Support search
+        role: Tech lead
+        impact: "Search time -60%, CSAT 72% to 85%"
+        ---
+    """
+    return _findings(vault, "FM002")
+
+
+@rule("FM003", "wrong-field-type")
+def wrong_field_type(vault: Vault) -> Iterator[Finding]:
+    """A field whose value has the wrong shape: text, list, number, date, bool or link.
+
+    Links in front matter must be quoted strings: unquoted, ``[[Note]]`` is a YAML list
+    inside a list, Obsidian does not show it as a link and starvault cannot resolve it.
+    Numbers in quotes are text; a list field given one value needs brackets.
+
+    **Anti-pattern**
+
+    ::
+
+        ---
+        type: practice
+        story: [[RAG Support Search]]
+        duration_s: "118"
+        ---
+
+    **Best practice**
+
+    ::
+
+        ---
+        type: practice
+        story: "[[RAG Support Search]]"
+        duration_s: 118
+        ---
+    """
+    return _findings(vault, "FM003")
+
+
+@rule("FM004", "unknown-value")
+def unknown_value(vault: Vault) -> Iterator[Finding]:
+    """A value outside its allowed set: a question type no note defines, a mode, a score.
+
+    Question types are the ``key`` values of the vault's ``question-type`` notes plus
+    ``question_types`` in ``starvault.toml``; a story tagged with any other value counts for
+    no question type. Modes are ``self`` and ``partner``, ask categories ``team``,
+    ``culture`` and ``growth``, scores 1 to 5, durations above 0.
+
+    **Anti-pattern**
+
+    ::
+
+        ---
+        type: story
+        question_types: [leadership, conflicts]
+        ---
+
+    **Best practice**
+
+    ::
+
+        ---
+        type: story
+        question_types: [leadership, conflict]
+        ---
+    """
+    return _findings(vault, "FM004")
