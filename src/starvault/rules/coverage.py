@@ -1,0 +1,311 @@
+"""CV: coverage of the interview, from the seed's pre-interview checklist.
+
+These rules read the one coverage model (:func:`starvault.coverage.compute`). They apply
+to interview-prep vaults only: a vault with no story, question, question-type, principle,
+ask or practice note (say, course pages alone) gets no CV findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ..coverage import ASK_CATEGORIES, Coverage, avoided_topics, compute, is_prep_vault
+from ..stories import field_line
+from . import Finding, rule
+
+if TYPE_CHECKING:
+    from ..vault import Vault
+
+
+def _coverage(vault: Vault) -> Coverage | None:
+    return compute(vault) if is_prep_vault(vault) else None
+
+
+def _line(vault: Vault, path: str, key: str) -> int:
+    return field_line(vault.text(path), key) or 1
+
+
+def _plural(n: int, word: str) -> str:
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
+
+
+@rule("CV001", "story-count")
+def story_count(vault: Vault) -> Iterator[Finding]:
+    """Fewer than five or more than seven stories (a warning above the maximum).
+
+    The seed's checklist: "five to seven prepared stories with variations". Fewer leaves
+    question types unanswered; more than you can keep fresh blurs them on the day. The
+    bounds are ``thresholds.stories_min`` and ``stories_max``. Reported at the vault
+    (path ``.``).
+
+    **Anti-pattern**
+
+    Three stories, each stretched to answer every question.
+
+    **Best practice**
+
+    Six stories, each covering two or three question types.
+    """
+    cov = _coverage(vault)
+    if cov is None:
+        return
+    t = vault.config.thresholds
+    n = len(cov.stories)
+    if n < t.stories_min:
+        yield Finding(
+            ".",
+            1,
+            1,
+            f"{_plural(n, 'story')}: the checklist asks for {t.stories_min}-{t.stories_max}; "
+            f"write {t.stories_min - n} more (type: story)",
+        )
+    elif n > t.stories_max:
+        yield Finding(
+            ".",
+            1,
+            1,
+            f"{_plural(n, 'story')}: more than {t.stories_max} are hard to keep fresh; merge "
+            "or drop the weakest",
+            severity="warning",
+        )
+
+
+@rule("CV002", "story-breadth", severity="warning")
+def story_breadth(vault: Vault) -> Iterator[Finding]:
+    """A story that covers fewer than two question types.
+
+    The seed's question matrix: "each story should cover two to three question types",
+    so five to seven stories answer every kind of question. Reported at the story.
+
+    **Anti-pattern**
+
+    ``question_types: [leadership]``
+
+    **Best practice**
+
+    ``question_types: [leadership, conflict, ambiguity]``
+    """
+    cov = _coverage(vault)
+    if cov is None:
+        return
+    need = vault.config.thresholds.story_types_min
+    keys = ", ".join(qt.key for qt in cov.question_types)
+    for s in cov.stories:
+        if len(s.question_types) < need:
+            yield Finding(
+                s.path,
+                _line(vault, s.path, "question_types"),
+                1,
+                f"covers {_plural(len(s.question_types), 'question type')}: list at least "
+                f"{need} it can answer under question_types (from: {keys})",
+            )
+
+
+@rule("CV003", "uncovered-question-type")
+def uncovered_question_type(vault: Vault) -> Iterator[Finding]:
+    """A question type that no story covers.
+
+    Reported at the question-type note (at the vault for a type from the config).
+
+    **Anti-pattern**
+
+    A ``conflict`` question-type note and no story with ``conflict`` in
+    ``question_types``.
+
+    **Best practice**
+
+    Tag a story that fits (``question_types: [leadership, conflict]``) or write one.
+    """
+    cov = _coverage(vault)
+    if cov is None:
+        return
+    for qt in cov.question_types:
+        if not qt.stories:
+            path = qt.path or "."
+            line = _line(vault, path, "key") if qt.path else 1
+            yield Finding(
+                path,
+                line,
+                1,
+                f"no story covers {qt.key}: add one, or tag a story that fits "
+                f"(question_types: [..., {qt.key}])",
+            )
+
+
+@rule("CV004", "too-few-failure-stories")
+def too_few_failure_stories(vault: Vault) -> Iterator[Finding]:
+    """No failure story (an error), or only one (a warning).
+
+    The seed calls "tell me about a project that failed" a mandatory question and asks
+    for two to three stories. Mark them ``failure: true``. Bounds:
+    ``thresholds.failure_stories_min`` and ``failure_stories_warn``.
+
+    **Anti-pattern**
+
+    Six success stories.
+
+    **Best practice**
+
+    Two stories with ``failure: true``, each with Learnings and Applied.
+    """
+    cov = _coverage(vault)
+    if cov is None:
+        return
+    t = vault.config.thresholds
+    n = len(cov.failure_stories)
+    if n >= t.failure_stories_warn and n >= t.failure_stories_min:
+        return
+    severity = "error" if n < t.failure_stories_min else "warning"
+    yield Finding(
+        ".",
+        1,
+        1,
+        f"{_plural(n, 'failure story')}: prepare {t.failure_stories_warn} (failure: true), "
+        "with what you learned and how you applied it",
+        severity=severity,
+    )
+
+
+@rule("CV005", "questions-to-ask", severity="warning")
+def questions_to_ask(vault: Vault) -> Iterator[Finding]:
+    """Too few questions to ask, a category with none, or a topic to avoid.
+
+    The seed: prepare three to five questions, about the team, the culture and growth;
+    do not ask about compensation at the behavioral stage or what the website says. Too
+    few is an error at the vault; an empty category is reported at the vault; a topic
+    from ``avoid_topics`` at the ask note.
+
+    **Anti-pattern**
+
+    ``title: "What is the salary range?"`` (``type: ask``)
+
+    **Best practice**
+
+    ``title: "How does the team balance research and production delivery?"``
+    """
+    cov = _coverage(vault)
+    if cov is None:
+        return
+    need = vault.config.thresholds.asks_min
+    total = sum(len(v) for v in cov.asks.values())
+    if total < need:
+        yield Finding(
+            ".",
+            1,
+            1,
+            f"{_plural(total, 'question')} to ask the interviewer: prepare at least {need} "
+            "(type: ask, category: team, culture or growth)",
+            severity="error",
+        )
+    for category in ASK_CATEGORIES:
+        if not cov.asks.get(category):
+            yield Finding(
+                ".",
+                1,
+                1,
+                f"no question to ask about {category}: add one (type: ask, category: {category})",
+            )
+    for asks in cov.asks.values():
+        for ask in asks:
+            note = vault.notes[ask.path]
+            for topic in avoided_topics(vault, note):
+                yield Finding(
+                    ask.path,
+                    _line(vault, ask.path, "title"),
+                    1,
+                    f"asks about {topic}, a topic to avoid at the behavioral stage: ask "
+                    "about the team, the culture or growth instead",
+                    target=topic,
+                )
+
+
+@rule("CV006", "uncovered-principle", severity="warning")
+def uncovered_principle(vault: Vault) -> Iterator[Finding]:
+    """A principle that no story demonstrates.
+
+    A story demonstrates a principle by linking it under ``principles``. Reported at the
+    principle note.
+
+    **Anti-pattern**
+
+    ``Principles/Ownership.md`` and no story with ``"[[Ownership]]"`` in ``principles``.
+
+    **Best practice**
+
+    ``principles: ["[[Ownership]]", "[[Deliver Results]]"]`` in the story that shows it.
+    """
+    cov = _coverage(vault)
+    if cov is None:
+        return
+    for p in cov.principles:
+        if not p.stories:
+            yield Finding(
+                p.path,
+                1,
+                1,
+                f"no story demonstrates '{p.title}': add \"[[{vault.notes[p.path].name}]]\" "
+                "to the principles of a story that shows it",
+            )
+
+
+@rule("CV007", "under-practised", severity="warning")
+def under_practised(vault: Vault) -> Iterator[Finding]:
+    """A story practised out loud fewer than three times.
+
+    Practice sessions are ``type: practice`` notes whose ``story`` links the story
+    (``starvault practice`` writes them). The bound is ``thresholds.practice_min``.
+
+    **Anti-pattern**
+
+    A story never said out loud before the interview.
+
+    **Best practice**
+
+    Three logged sessions, at least one with a partner.
+    """
+    cov = _coverage(vault)
+    if cov is None:
+        return
+    need = vault.config.thresholds.practice_min
+    for s in cov.stories:
+        if s.practice_count < need:
+            yield Finding(
+                s.path,
+                1,
+                1,
+                f"practised out loud {_plural(s.practice_count, 'time')} ({need} wanted): "
+                "run 'starvault practice' or log a practice note with story: "
+                f'"[[{s.name}]]"',
+            )
+
+
+@rule("CV008", "unanswered-question", severity="warning")
+def unanswered_question(vault: Vault) -> Iterator[Finding]:
+    """A question with no story to answer it.
+
+    A question lists its stories under ``stories`` (links). Reported at the question.
+
+    **Anti-pattern**
+
+    ``stories: []`` on "Describe a disagreement with a colleague".
+
+    **Best practice**
+
+    ``stories: ["[[Model Launch Disagreement]]"]``
+    """
+    cov = _coverage(vault)
+    if cov is None:
+        return
+    for q in cov.questions:
+        if not q.stories:
+            line = _line(vault, q.path, "stories")
+            hint = f" of type {q.question_type}" if q.question_type else ""
+            yield Finding(
+                q.path,
+                line,
+                1,
+                f'no story answers this question: link a story{hint} under stories: ["[[Story]]"]',
+            )
