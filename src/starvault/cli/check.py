@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from ..report import FORMAT_NAMES
 from .common import load_vault, split_codes, vault_argument
+
+if TYPE_CHECKING:
+    from ..vault import Vault
 
 
 @click.command("check")
@@ -33,6 +37,18 @@ from .common import load_vault, split_codes, vault_argument
 @click.option(
     "--no-cache", is_flag=True, help="Parse every note; neither read nor write the cache."
 )
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Rewrite Navigation blocks from the table of contents, then report what remains.",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print what --fix would change as a unified diff; write nothing "
+    "(exit 1 if anything would change).",
+)
 def check_command(
     vault: str | None,
     fmt: str,
@@ -40,6 +56,8 @@ def check_command(
     ignore: tuple[str, ...],
     strict: bool,
     no_cache: bool,
+    fix: bool,
+    show_diff: bool,
 ) -> None:
     """Check VAULT and report findings as path:line:col: CODE message."""
     from .. import report as reporting
@@ -50,6 +68,38 @@ def check_command(
     if bad:
         raise click.UsageError(f"no rule matches {', '.join(bad)}; see 'starvault rules'")
     loaded, label = load_vault(vault, use_cache=not no_cache)
+    if fix or show_diff:
+        if _fix(loaded, selected, ignored, write=not show_diff):
+            if show_diff:
+                sys.exit(1)
+            loaded, label = load_vault(vault, use_cache=not no_cache)
+        elif show_diff:
+            sys.exit(0)
     result = check(loaded, select=selected or None, ignore=ignored or None)
     click.echo(reporting.FORMATTERS[fmt](result, label))
     sys.exit(result.exit_code(strict))
+
+
+def _fix(vault: Vault, select: list[str], ignore: list[str], write: bool) -> bool:
+    """Fix (or, without ``write``, print the diff of) what the selected fixable rules can.
+
+    Diffs go to stdout so they can be piped to ``patch -p1``; the summary goes to stderr so
+    that ``--format json`` output stays valid. Returns whether anything changed (or would).
+    """
+    from ..navigation import apply_fixes, plan_fixes
+    from ..rules import select_rules
+
+    rules = select_rules(vault.config.select, vault.config.ignore, select or None, ignore or None)
+    if not any(r.fixable and r.code.startswith("NV") for r in rules):
+        return False
+    fixes = plan_fixes(vault)
+    if not write:
+        for f in fixes:
+            click.echo(f.diff(), nl=False)
+        if fixes:
+            click.echo(f"{len(fixes)} file(s) would be fixed; run with --fix to write.", err=True)
+        return bool(fixes)
+    apply_fixes(vault, fixes)
+    for f in fixes:
+        click.echo(f"fixed navigation: {f.path}", err=True)
+    return bool(fixes)
