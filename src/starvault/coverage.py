@@ -216,7 +216,9 @@ def question_types(vault: Vault) -> list[QuestionTypeInfo]:
         out.setdefault(key, QuestionTypeInfo(key, key.replace("-", " ").title(), None))
     if not out:
         out = {k: QuestionTypeInfo(k, t, None) for k, t in DEFAULT_QUESTION_TYPES.items()}
-    return list(out.values())
+    # The seed's five first, in the seed's order; then the user's own.
+    seed = list(DEFAULT_QUESTION_TYPES)
+    return sorted(out.values(), key=lambda qt: seed.index(qt.key) if qt.key in seed else 99)
 
 
 def _story_info(vault: Vault, note: Note) -> StoryInfo:

@@ -1,0 +1,111 @@
+"""``starvault coverage``: the question matrix and the readiness checklist."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import click
+
+from .common import load_vault, vault_argument
+
+if TYPE_CHECKING:
+    from ..coverage import Coverage
+
+
+@click.command("coverage")
+@vault_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format; json holds the same content.",
+)
+def coverage_command(vault: str | None, fmt: str) -> None:
+    """Show which stories cover which question types, principles, questions to ask,
+    practice per story, the pre-interview checklist and the next most useful action.
+
+    Exit code 0 (it is a report, not a check: use 'starvault check --select CV' to fail a
+    build), 2 when there is no vault.
+    """
+    from ..coverage import compute
+
+    loaded, label = load_vault(vault)
+    cov = compute(loaded)
+    if fmt == "json":
+        data = {"version": 1, "vault": label, **cov.to_dict()}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(format_text(cov))
+
+
+def _heading(text: str) -> str:
+    return click.style(text, bold=True)
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def format_text(cov: Coverage) -> str:
+    out: list[str] = []
+    names = {s.path: s.title for s in cov.stories}
+
+    out.append(_heading("Question types by story"))
+    if cov.stories:
+        keys = [qt.key for qt in cov.question_types]
+        rows = [["story", *keys, "practised", "last"]]
+        for s in cov.stories:
+            marks = ["x" if cov.matrix[s.path].get(k) else "." for k in keys]
+            last = s.last_practice.isoformat() if s.last_practice else "never"
+            title = s.title + (" (failure)" if s.failure else "")
+            rows.append([title, *marks, str(s.practice_count), last])
+        rows.append(["stories per type", *[str(len(qt.stories)) for qt in cov.question_types]])
+        rows[-1] += ["", ""]
+        out.extend("  " + line for line in _table(rows))
+    else:
+        out.append("  no stories yet (type: story)")
+
+    out.append("")
+    out.append(_heading("Principles"))
+    for p in cov.principles:
+        shown = ", ".join(names.get(s, s) for s in p.stories) or click.style("none", fg="red")
+        out.append(f"  {p.title}: {shown}")
+    if not cov.principles:
+        out.append("  no principle notes (type: principle)")
+
+    out.append("")
+    out.append(_heading("Failure stories"))
+    out.extend(f"  {names.get(p, p)}" for p in cov.failure_stories)
+    if not cov.failure_stories:
+        out.append("  " + click.style("none (failure: true)", fg="red"))
+
+    out.append("")
+    out.append(_heading("Questions to ask"))
+    for category, asks in cov.asks.items():
+        out.append(f"  {category or '(no category)'}: {len(asks)}")
+        out.extend(f"    - {a.title}" for a in asks)
+
+    out.append("")
+    out.append(_heading("Questions"))
+    for q in cov.questions:
+        shown = ", ".join(names.get(s, s) for s in q.stories) or click.style("none", fg="red")
+        out.append(f"  {q.title}: {shown}")
+    if not cov.questions:
+        out.append("  no question notes (type: question)")
+
+    out.append("")
+    out.append(_heading(f"Practice sessions: {len(cov.practice)}"))
+
+    out.append("")
+    out.append(_heading("Pre-interview checklist"))
+    for item in cov.checklist:
+        mark = click.style("pass", fg="green") if item.passed else click.style("FAIL", fg="red")
+        out.append(f"  [{mark}] {item.item}: {item.why}")
+
+    out.append("")
+    out.append(_heading("Next: ") + cov.next_action)
+    return "\n".join(out)
