@@ -220,3 +220,19 @@ def test_sample_vault_copy_with_a_bad_key_is_caught(tmp_path: Path) -> None:
     qt.write_text(qt.read_text(encoding="utf-8").replace("key: conflict", "key: conflicts"))
     codes = {(c, p) for c, p, *_ in _fm(root)}
     assert ("FM004", "Stories/Model Launch Disagreement.md") in codes
+
+
+def test_without_question_type_notes_the_seed_types_apply(make_vault) -> None:
+    story = STORY.replace("[leadership, conflict]", "[leadership, cross-functional, mentor]")
+    [(code, *_r, msg)] = _fm(make_vault({"Stories/RAG.md": story}))
+    assert code == "FM004" and "'mentor'" in msg and "ambiguity" in msg
+
+
+def test_note_templates_folder_is_not_checked(make_vault) -> None:
+    blank = '---\ntype: story\ntitle: "{{title}}"\nimpact: ""\n---\n'
+    root = make_vault(
+        {"_templates/notes/story.md": blank, "_templates/notes/x.md": "---\ntype: x\n---\n"}
+    )
+    assert _fm(root) == []
+    moved = make_vault({"Stories/Blank.md": blank}, name="other")
+    assert {c for c, *_ in _fm(moved)} == {"FM002"}

@@ -133,6 +133,14 @@ STAR_PARTS = ("situation", "task", "action", "result", "learnings", "applied")
 SCORES = ("structure", "specificity", "timing", "clarity", "conciseness", "confidence")
 MODES = ("self", "partner")
 ASK_CATEGORIES = ("team", "culture", "growth")
+# The seed's red flags in answers, as `starvault practice` records them.
+RED_FLAG_KEYS = (
+    "we-without-i",
+    "no-numbers",
+    "over-three-minutes",
+    "no-learnings",
+    "blaming-others",
+)
 
 _TYPES: tuple[NoteType, ...] = (
     NoteType(
@@ -252,6 +260,12 @@ _TYPES: tuple[NoteType, ...] = (
             ),
             Field("mode", Kind.TEXT, True, allowed=MODES, description="alone or with a partner"),
             *(_score(s) for s in SCORES),
+            Field(
+                "red_flags",
+                Kind.LIST,
+                allowed=RED_FLAG_KEYS,
+                description="the seed's red flags noticed in the answer",
+            ),
         ),
         folder="Practice",
         sections=("What went well", "What to improve"),

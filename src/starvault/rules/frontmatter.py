@@ -28,13 +28,11 @@ class Problem:
 
 
 def question_type_keys(vault: Vault) -> set[str]:
-    """The allowed question types: every ``question-type`` note's key plus the config's."""
-    keys = {k.strip() for k in vault.config.question_types if k.strip()}
-    for note in vault.notes_of_type("question-type"):
-        key = note.meta.get("key")
-        if isinstance(key, str) and key.strip():
-            keys.add(key.strip())
-    return keys
+    """The allowed question types: every ``question-type`` note's key plus the config's
+    (the seed's five when the vault defines none), as the coverage model counts them."""
+    from ..coverage import question_types
+
+    return {qt.key for qt in question_types(vault)}
 
 
 def is_empty(value: Any) -> bool:
@@ -107,14 +105,6 @@ def _allowed_problem(f: Field, value: str, allowed: set[str], item: str = "") ->
         return None
     what = f"'{f.name}'{item}"
     if f.allowed == QUESTION_TYPE_KEYS:
-        if not allowed:
-            return Problem(
-                "FM004",
-                f.name,
-                f"{what} is {value!r}, but the vault defines no question types: add a "
-                f"question-type note with 'key: {value}' or list it in starvault.toml "
-                "question_types",
-            )
         return Problem(
             "FM004",
             f.name,
@@ -327,10 +317,17 @@ class _Positions:
         return self._lines.get(name) or self.of(name)
 
 
+def _is_template(vault: Vault, path: str) -> bool:
+    """Notes in the vault's note-template folder are blanks for `starvault new`, not notes."""
+    folder = vault.config.note_templates.strip().strip("/")
+    return bool(folder) and path.casefold().startswith(folder.casefold() + "/")
+
+
 def _typed_notes(vault: Vault) -> Iterator[Note]:
     for path in sorted(vault.notes):
         note = vault.notes[path]
-        if note.problems:  # VA001/VA002 already said the front matter cannot be read
+        # VA001/VA002 already said when the front matter cannot be read.
+        if note.problems or _is_template(vault, path):
             continue
         if schema.get(note.type or "") is not None:
             yield note
@@ -377,7 +374,7 @@ def unknown_note_type(vault: Vault) -> Iterator[Finding]:
     known = schema.type_names()
     for path in sorted(vault.notes):
         note = vault.notes[path]
-        if note.problems or "type" not in note.meta:
+        if note.problems or "type" not in note.meta or _is_template(vault, path):
             continue
         value = note.meta["type"]
         if value is None or (isinstance(value, str) and not value.strip()):
