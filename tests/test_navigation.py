@@ -371,3 +371,10 @@ def test_fix_skips_unreadable_page(make_vault):
     root = make_vault(course(**{"02_Stories": b"---\ntype: course\n---\n\xff\xfe bad"}))
     vault = load(root, use_cache=False)
     assert all(f.path != "Course/02_Stories.md" for f in plan_fixes(vault))
+
+
+def test_note_templates_are_not_course_pages(make_vault):
+    blank = "---\ntype: course\ntitle: \nmodule: \n---\n\n# {{title}}\n"
+    root = make_vault({**course(), "_templates/notes/course.md": blank})
+    assert findings(root) == []
+    assert plan_fixes(load(root, use_cache=False)) == []

@@ -287,3 +287,12 @@ def test_rules_documents_every_st_rule(run_cli):
     for code in ("ST001", "ST003", "ST005", "ST009"):
         result = run_cli("rules", code)
         assert "**Anti-pattern**" in result.output and "**Best practice**" in result.output
+
+
+def test_note_templates_are_not_stories(make_vault):
+    blank = "---\ntype: story\ntitle: \nfailure: true\n---\n\n# {{title}}\n\n## Situation\n"
+    root = make_vault({"_templates/notes/story.md": blank, "S.md": story()})
+    assert run(root, "ST") == []
+    from starvault.coverage import compute
+
+    assert [s.path for s in compute(load(root, use_cache=False)).stories] == ["S.md"]

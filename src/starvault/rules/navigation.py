@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..coverage import notes_of_type
 from ..navigation import (
     Expected,
     NavBlock,
@@ -28,7 +29,7 @@ FIX_HINT = "(starvault check --fix rewrites it from the table of contents)"
 
 
 def _pages(vault: Vault) -> Iterator[PageNav]:
-    for note in vault.notes_of_type("course"):
+    for note in notes_of_type(vault, "course"):
         yield page_nav(vault, note)
 
 
@@ -245,7 +246,7 @@ def not_in_toc(vault: Vault) -> Iterator[Finding]:
     ``4. [[Interview_Preparation/06_System_Design|System Design]]`` in the table of
     contents, where it belongs in the order.
     """
-    pages = vault.notes_of_type("course")
+    pages = notes_of_type(vault, "course")
     if not pages:
         return
     toc = toc_note(vault)

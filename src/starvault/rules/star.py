@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..coverage import notes_of_type
 from ..stories import STAR_PARTS, Story, first_person, has_figure, read_story
 from ..stories import speaking_seconds as _seconds
 from . import Finding, rule
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _stories(vault: Vault) -> Iterator[Story]:
-    for note in vault.notes_of_type("story"):
+    for note in notes_of_type(vault, "story"):
         yield read_story(vault, note)
 
 
