@@ -183,7 +183,17 @@ def toc_note(vault: Vault) -> Note | None:
 
 
 def course_order(vault: Vault) -> list[str]:
-    """Course page paths in the order the table of contents links them."""
+    """Course page paths in the order the table of contents links them (cached per vault)."""
+    cached = _ORDERS.get(vault)
+    if cached is None:
+        cached = _ORDERS[vault] = _course_order(vault)
+    return cached
+
+
+_ORDERS: weakref.WeakKeyDictionary[Vault, list[str]] = weakref.WeakKeyDictionary()
+
+
+def _course_order(vault: Vault) -> list[str]:
     toc = toc_note(vault)
     if toc is None:
         return []
