@@ -1,0 +1,92 @@
+"""``starvault build`` and ``starvault serve``: thin click layers over :mod:`starvault.site`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import load_vault, vault_argument
+
+
+@click.command("build")
+@vault_argument
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to write the site to (default: config site.output, 'site').",
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
+def build_command(vault: str | None, out: Path | None, jobs: int | None) -> None:
+    """Build the static prep site of VAULT into OUT.
+
+    Pages are rebuilt only when what they show changed; the new site replaces OUT in one
+    step, so a failed build leaves the last good one.
+    """
+    from ..site import BuildError, build
+
+    loaded, _label = load_vault(vault)
+    target = out if out is not None else Path(loaded.config.site.output)
+    bar = None
+    state: dict[str, Any] = {}
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not sys.stdout.isatty():
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Rendering pages", file=sys.stdout)
+            bar.__enter__()
+        bar.update(done - state.get("done", 0))
+        state["done"] = done
+
+    try:
+        result = build(loaded, target, jobs=jobs, progress=progress)
+    except BuildError as exc:
+        raise click.UsageError(str(exc)) from exc
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(
+        f"Built {result.pages} pages into {target} in {result.seconds:.2f}s "
+        f"({len(result.rendered)} rendered, {result.reused} unchanged, "
+        f"{len(result.dashboards)} dashboards, {result.attachments} attachments)"
+    )
+
+
+@click.command("serve")
+@vault_argument
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to build into (default: config site.output, 'site').",
+)
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+def serve_command(vault: str | None, out: Path | None, port: int, open_browser: bool) -> None:
+    """Build VAULT, serve it on 127.0.0.1 and rebuild what changed on save.
+
+    Open pages reload after each rebuild. Stop with Ctrl-C.
+    """
+    from ..site import BuildError
+    from ..site.serve import serve
+
+    loaded, _label = load_vault(vault)
+    target = out if out is not None else Path(loaded.config.site.output)
+    try:
+        serve(loaded.root, target, port=port, open_browser=open_browser, echo=click.echo)
+    except BuildError as exc:
+        raise click.UsageError(str(exc)) from exc

@@ -1,0 +1,321 @@
+"""``starvault build``: the pipeline from a loaded vault to a static site.
+
+1. OUT is checked (never the vault, a folder holding it, ``/`` or home) and the last
+   build's manifest is read from it.
+2. Every page gets a key: a hash of what its HTML depends on (its source, the outcome of
+   each of its links, its backlinks, what it embeds, the table of contents for course
+   pages, the templates). Pages whose key is unchanged are hard-linked from the last build;
+   the rest are rendered, in worker processes when there are many.
+3. Attachments are copied, dashboards and the search index written, and the new folder,
+   built beside OUT, replaces OUT in one rename: a failed build leaves the last good site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..resources import templates_dir
+from ..scan import Note
+from ..vault import Vault
+from .pages import PageBuilder, SiteContext
+from .safety import BuildError, check_output
+
+# Bump when the HTML the code produces changes, so old manifests re-render everything.
+BUILD_VERSION = "1"
+MANIFEST = ".starvault-build.json"
+# Below this many pages to render, starting worker processes costs more than it saves.
+PARALLEL_MIN = 200
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class BuildResult:
+    out: Path
+    pages: int  # note pages in the site
+    rendered: list[str] = field(default_factory=list)  # note paths rendered this time
+    reused: int = 0  # pages taken unchanged from the last build
+    dashboards: list[str] = field(default_factory=list)  # dashboard pages written
+    attachments: int = 0
+    seconds: float = 0.0
+
+
+def default_output(vault: Vault) -> Path:
+    return Path(vault.config.site.output)
+
+
+def build(
+    vault: Vault,
+    out: str | os.PathLike[str] | None = None,
+    *,
+    live_reload: bool = False,
+    jobs: int | None = None,
+    progress: Callable[[int, int], Any] | None = None,
+) -> BuildResult:
+    """Build the site of ``vault`` into ``out`` (default: config ``site.output``).
+
+    ``progress(done, total)`` is called as pages are rendered. Raises :class:`BuildError`
+    for an unsafe or foreign OUT; any other failure leaves the previous site in place.
+    """
+    started = time.perf_counter()
+    target = check_output(vault.root, Path(out) if out is not None else default_output(vault))
+    old = _read_manifest(target)
+    ctx = SiteContext.create(vault, live_reload=live_reload, exclude_out=target)
+    keys = _page_keys(ctx)
+    old_pages: dict[str, Any] = old.get("pages", {}) if old.get("global") == ctx.global_key else {}
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        result = BuildResult(target, len(ctx.site.pages))
+        entries: dict[str, dict[str, Any]] = {}
+        todo: list[str] = []
+        for path, key in keys.items():
+            prev = old_pages.get(path)
+            out_rel = ctx.site.pages[path]
+            fresh = prev and prev.get("key") == key and prev.get("out") == out_rel
+            if fresh and _reuse(target / out_rel, tmp / out_rel):
+                entries[path] = prev["search"]
+                result.reused += 1
+                continue
+            todo.append(path)
+        result.rendered = todo
+        for path, entry in _render_pages(ctx, tmp, todo, jobs, progress):
+            entries[path] = entry
+        new_attachments = _copy_attachments(ctx, target, tmp, old.get("attachments", {}))
+        result.attachments = len(new_attachments)
+        _copy_static(ctx, tmp)
+        builder = PageBuilder(ctx)
+        result.dashboards = builder.write_dashboards(tmp)
+        _write_search_index(tmp, [{**entries[p], "p": p} for p in sorted(entries)])
+        manifest = {
+            "version": BUILD_VERSION,
+            "global": ctx.global_key,
+            "pages": {
+                p: {"key": keys[p], "out": ctx.site.pages[p], "search": entries[p]}
+                for p in sorted(entries)
+            },
+            "attachments": new_attachments,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), "utf-8")
+        _swap(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# -- keys ------------------------------------------------------------------------------------
+def _fingerprint(note: Note) -> str:
+    return f"{note.path}\0{note.size}\0{note.mtime_ns}\0"
+
+
+def _page_keys(ctx: SiteContext) -> dict[str, str]:
+    """What each page's HTML depends on, hashed."""
+    vault = ctx.vault
+    notes = vault.notes
+    link_parts: dict[str, str] = {}
+
+    def links_of(path: str) -> str:
+        hit = link_parts.get(path)
+        if hit is None:
+            hit = "".join(
+                f"{r.link.kind}|{r.link.target}|{r.link.subpath}|{r.status.value}|{r.path}\n"
+                for r in vault.links_from(path)
+            )
+            link_parts[path] = hit
+        return hit
+
+    def embeds_of(path: str, seen: set[str]) -> Iterable[str]:
+        for r in vault.links_from(path):
+            if r.link.kind == "embed" and r.path in notes and r.path not in seen:
+                seen.add(r.path)
+                yield _fingerprint(notes[r.path]) + links_of(r.path)
+                yield from embeds_of(r.path, seen)
+
+    toc_part = ""
+    if ctx.toc is not None:
+        toc_part = _fingerprint(ctx.toc) + links_of(ctx.toc.path)
+        toc_part += "".join(f"{p}\0{notes[p].title}\n" for p in ctx.course_order)
+    backlinks = vault.backlinks
+    keys: dict[str, str] = {}
+    base = ctx.global_key.encode()
+    for path in ctx.site.pages:
+        note = notes[path]
+        h = hashlib.blake2b(base, digest_size=16)
+        h.update(_fingerprint(note).encode())
+        h.update(links_of(path).encode())
+        sources = sorted({r.source for r in backlinks.get(path, ())})
+        h.update("".join(f"<{s}\0{notes[s].title}\0" for s in sources if s in notes).encode())
+        h.update("".join(embeds_of(path, {path})).encode())
+        if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
+            h.update(toc_part.encode())
+        keys[path] = h.hexdigest()
+    return keys
+
+
+# -- rendering -------------------------------------------------------------------------------
+_WORKER: dict[str, Any] = {}
+
+
+def _render_chunk(paths: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Render some pages in a worker (the context came with fork) or in this process."""
+    builder: PageBuilder = _WORKER["builder"]
+    tmp: Path = _WORKER["tmp"]
+    return [(p, builder.write_note_page(tmp, p)) for p in paths]
+
+
+def _render_pages(
+    ctx: SiteContext,
+    tmp: Path,
+    todo: list[str],
+    jobs: int | None,
+    progress: Callable[[int, int], Any] | None,
+) -> Iterable[tuple[str, dict[str, Any]]]:
+    builder = PageBuilder(ctx)
+    _WORKER.update(builder=builder, tmp=tmp)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    total = len(todo)
+    done = 0
+    try:
+        import multiprocessing
+
+        can_fork = "fork" in multiprocessing.get_all_start_methods()
+        if workers <= 1 or total < PARALLEL_MIN or not can_fork:
+            # One chunk at a time, so progress moves.
+            step = max(1, total // 50)
+            for i in range(0, total, step):
+                chunk = _render_chunk(todo[i : i + step])
+                yield from chunk
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+            return
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        # Warm the shared state before fork so workers do not each compute it.
+        ctx.warm()
+        n_chunks = max(workers * 8, total // 100)
+        chunks = [todo[i::n_chunks] for i in range(n_chunks)]
+        mp = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp) as pool:
+            futures = [pool.submit(_render_chunk, c) for c in chunks if c]
+            for fut in as_completed(futures):
+                chunk = fut.result()
+                yield from chunk
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+    finally:
+        _WORKER.clear()
+
+
+# -- files -----------------------------------------------------------------------------------
+def _reuse(old: Path, new: Path) -> bool:
+    """Put last build's file at ``new``: a hard link when possible, else a copy."""
+    try:
+        new.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(old, new)
+        except OSError:
+            shutil.copy2(old, new)
+    except OSError:
+        return False
+    return True
+
+
+def _copy_attachments(
+    ctx: SiteContext, target: Path, tmp: Path, old: dict[str, list[int]]
+) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    root = ctx.vault.root
+    for rel in ctx.site.attachments:
+        src = root / rel
+        try:
+            st = src.stat()
+        except OSError:
+            continue
+        stamp = [st.st_size, st.st_mtime_ns]
+        dest = tmp / rel
+        if old.get(rel) == stamp and _reuse(target / rel, dest):
+            out[rel] = stamp
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(src, dest)
+        out[rel] = stamp
+    return out
+
+
+def _copy_static(ctx: SiteContext, tmp: Path) -> None:
+    dest = tmp / "static"
+    for folder in ctx.template_dirs[::-1]:  # packaged first, the vault's overrides last
+        static = folder / "static"
+        if static.is_dir():
+            shutil.copytree(static, dest, dirs_exist_ok=True)
+    if not ctx.live_reload:
+        (dest / "reload.js").unlink(missing_ok=True)
+
+
+def _write_search_index(tmp: Path, entries: list[dict[str, Any]]) -> None:
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    (tmp / "search-index.json").write_text(data, "utf-8")
+    # The same data as a script: browsers do not fetch() JSON from file:// pages.
+    safe = data.replace("</", "<\\/")
+    (tmp / "search-index.js").write_text(f"window.STARVAULT_INDEX={safe};\n", "utf-8")
+
+
+def _read_manifest(target: Path) -> dict[str, Any]:
+    """The last build's manifest; refuses a non-empty OUT that starvault did not build."""
+    if not target.exists():
+        return {}
+    manifest = target / MANIFEST
+    if not manifest.is_file():
+        if any(target.iterdir()):
+            raise BuildError(
+                f"refusing to replace '{target}': it is not empty and was not built by "
+                "starvault (no build manifest); choose another folder with -o"
+            )
+        return {}
+    try:
+        data = json.loads(manifest.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {"built": True}
+    if not isinstance(data, dict) or data.get("version") != BUILD_VERSION:
+        return {"built": True}
+    return data
+
+
+def _swap(tmp: Path, target: Path) -> None:
+    """Replace ``target`` by ``tmp``: two renames, the old site removed afterwards."""
+    if target.exists():
+        trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        os.replace(target, trash / "site")
+        os.replace(tmp, target)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        os.replace(tmp, target)
+    # mkdtemp makes the folder private (0700); a site is meant to be read.
+    os.chmod(target, 0o755)
+
+
+def template_files(dirs: list[Path]) -> Iterable[Path]:
+    for folder in dirs:
+        if not folder.is_dir():
+            continue
+        yield from sorted(folder.glob("*.html"))
+        static = folder / "static"
+        if static.is_dir():
+            yield from sorted(p for p in static.rglob("*") if p.is_file())
+
+
+__all__ = ["BuildError", "BuildResult", "build", "templates_dir"]

@@ -1,0 +1,267 @@
+"""Dashboards: view models over :mod:`starvault.coverage` and ``check``, and SVG charts.
+
+These are the static version of the Dataview tables Obsidian users build by hand. Each
+dashboard is one page; its data comes from the same model ``starvault coverage`` prints, so
+the site and the command line never disagree. Charts are SVG strings made here at build
+time (no JavaScript library, nothing from the network).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup, escape
+
+from ..coverage import Coverage, compute
+
+if TYPE_CHECKING:
+    from .pages import PageBuilder
+
+TARGET_SECONDS = 120  # the seed's two-minute answer
+SCORE_KEYS = ("structure", "specificity", "timing", "clarity", "conciseness", "confidence")
+
+# (output path, template, title, view data)
+DashboardPage = tuple[str, str, str, dict[str, Any]]
+
+
+def dashboard_pages(builder: PageBuilder) -> Iterator[DashboardPage]:
+    """Every dashboard page of the site, home first."""
+    vault = builder.ctx.vault
+    cov = compute(vault)
+    from ..rules import check
+
+    report = check(vault)
+    yield "index.html", "index.html", "Home", home_view(builder, cov, report.counts)
+    for page, title, view in (
+        ("dashboards/stories.html", "Stories", stories_view),
+        ("dashboards/matrix.html", "Question matrix", matrix_view),
+        ("dashboards/principles.html", "Principles", principles_view),
+        ("dashboards/asks.html", "Questions to ask", asks_view),
+        ("dashboards/practice.html", "Practice log", practice_view),
+    ):
+        yield page, "dashboards.html", title, {"view": page[11:-5], **view(builder, page, cov)}
+    yield (
+        "dashboards/findings.html",
+        "dashboards.html",
+        "Findings",
+        {"view": "findings", **findings_view(builder, "dashboards/findings.html", report)},
+    )
+
+
+def _story_ref(builder: PageBuilder, page: str, cov: Coverage, path: str | None) -> dict[str, Any]:
+    note = builder.ctx.vault.notes.get(path) if path else None
+    if note is None:
+        return {"title": path or "–", "url": None}
+    return {"title": note.title, "url": builder.link(page, path)}
+
+
+def home_view(builder: PageBuilder, cov: Coverage, counts: dict[str, int]) -> dict[str, Any]:
+    page = "index.html"
+    ctx = builder.ctx
+    passed = sum(1 for c in cov.checklist if c.passed)
+    first_course = ctx.course_order[0] if ctx.course_order else None
+    practised = [s.speaking_seconds for s in cov.stories if s.speaking_seconds is not None]
+    return {
+        "checklist": cov.checklist,
+        "passed": passed,
+        "next_action": cov.next_action,
+        "counts": counts,
+        "stats": [
+            ("stories", len(cov.stories), "dashboards/stories.html"),
+            ("failure stories", len(cov.failure_stories), "dashboards/stories.html"),
+            ("question types", len(cov.question_types), "dashboards/matrix.html"),
+            ("questions", len(cov.questions), "dashboards/matrix.html"),
+            ("questions to ask", sum(len(v) for v in cov.asks.values()), "dashboards/asks.html"),
+            ("practice sessions", len(cov.practice), "dashboards/practice.html"),
+        ],
+        "over_two_minutes": sum(1 for s in practised if s > TARGET_SECONDS),
+        "toc": {"title": ctx.toc.title, "url": builder.link(page, ctx.toc.path)}
+        if ctx.toc is not None and ctx.toc.path in ctx.site.pages
+        else None,
+        "start": _story_ref(builder, page, cov, first_course) if first_course else None,
+        "recent": [_practice_row(builder, page, p) for p in cov.practice[:5]],
+    }
+
+
+def stories_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
+    rows = []
+    for s in cov.stories:
+        rows.append(
+            {
+                **_story_ref(builder, page, cov, s.path),
+                "info": s,
+                "over": s.speaking_seconds is not None and s.speaking_seconds > TARGET_SECONDS,
+            }
+        )
+    return {"stories": rows, "target": TARGET_SECONDS}
+
+
+def _heat(count: int, top: int) -> int:
+    """A heat level 1-4 for a covered cell from how often the story was practised."""
+    if top <= 0:
+        return 1
+    return 1 + min(3, round(3 * count / top))
+
+
+def matrix_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
+    types = cov.question_types
+    top = max((s.practice_count for s in cov.stories), default=0)
+    rows = []
+    for s in cov.stories:
+        covered = cov.matrix.get(s.path, {})
+        ref = _story_ref(builder, page, cov, s.path)
+        cells = []
+        for t in types:
+            hit = bool(covered.get(t.key))
+            cells.append(
+                {
+                    "hit": hit,
+                    "heat": _heat(s.practice_count, top) if hit else 0,
+                    "label": f"{s.title} × {t.title}: "
+                    + (f"covered, practised {s.practice_count}×" if hit else "not covered"),
+                }
+            )
+        rows.append({**ref, "cells": cells, "total": sum(c["hit"] for c in cells)})
+    columns = [
+        {
+            "title": t.title,
+            "key": t.key,
+            "url": builder.link(page, t.path) if t.path else None,
+            "total": len(t.stories),
+        }
+        for t in types
+    ]
+    questions = [
+        {
+            **_story_ref(builder, page, cov, q.path),
+            "prompt": q.prompt,
+            "type": q.question_type,
+            "stories": [_story_ref(builder, page, cov, p) for p in q.stories],
+        }
+        for q in cov.questions
+    ]
+    return {"columns": columns, "rows": rows, "questions": questions}
+
+
+def principles_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
+    stories = [_story_ref(builder, page, cov, s.path) for s in cov.stories]
+    rows = []
+    for p in cov.principles:
+        backing = set(p.stories)
+        rows.append(
+            {
+                **_story_ref(builder, page, cov, p.path),
+                "cells": [s.path in backing for s in cov.stories],
+                "total": len(backing),
+            }
+        )
+    return {"stories": stories, "rows": rows}
+
+
+def asks_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
+    return {
+        "categories": [
+            (category, [_story_ref(builder, page, cov, a.path) for a in asks])
+            for category, asks in cov.asks.items()
+        ]
+    }
+
+
+def _practice_row(builder: PageBuilder, page: str, p: Any) -> dict[str, Any]:
+    scores = [v for k, v in p.scores.items() if k in SCORE_KEYS]
+    return {
+        **_story_ref(builder, page, None, p.path),  # type: ignore[arg-type]
+        "date": p.date.isoformat() if p.date else "–",
+        "story": _story_ref(builder, page, None, p.story),  # type: ignore[arg-type]
+        "question": _story_ref(builder, page, None, p.question),  # type: ignore[arg-type]
+        "duration": p.duration_s,
+        "over": p.duration_s is not None and p.duration_s > TARGET_SECONDS,
+        "mode": p.mode,
+        "score": round(sum(scores) / len(scores), 1) if scores else None,
+    }
+
+
+def practice_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
+    sessions = [_practice_row(builder, page, p) for p in cov.practice]
+    return {
+        "sessions": sessions,
+        "chart": answer_time_chart(list(reversed(cov.practice))),
+        "target": TARGET_SECONDS,
+    }
+
+
+def findings_view(builder: PageBuilder, page: str, report: Any) -> dict[str, Any]:
+    groups: dict[str, list[Any]] = defaultdict(list)
+    for d in report.diagnostics:
+        groups[d.path].append(d)
+    notes = []
+    for path in sorted(groups):
+        note = builder.ctx.vault.notes.get(path)
+        notes.append(
+            {
+                "path": path,
+                "title": note.title if note else ("the vault as a whole" if path == "." else path),
+                "url": builder.link(page, path) if note else None,
+                "findings": groups[path],
+            }
+        )
+    return {"groups": notes, "counts": report.counts, "total": len(report.diagnostics)}
+
+
+# -- SVG -------------------------------------------------------------------------------------
+def answer_time_chart(practice: list[Any], width: int = 720, height: int = 260) -> Markup:
+    """Bars of answer time per session (oldest first) with the two-minute mark as a line."""
+    timed = [p for p in practice if p.duration_s is not None]
+    if not timed:
+        return Markup('<p class="empty">No timed practice sessions yet.</p>')
+    left, right, top, bottom = 48, 12, 16, 56
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = max(180.0, max(p.duration_s for p in timed) * 1.1)
+
+    def y(v: float) -> float:
+        return top + plot_h - plot_h * v / top_value
+
+    step = plot_w / len(timed)
+    bar = max(2.0, min(36.0, step * 0.7))
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">',
+        '<title id="chart-title">Answer time per practice session against the '
+        "two-minute mark</title>",
+    ]
+    for tick in range(0, int(top_value) + 1, 60):
+        ty = y(tick)
+        parts.append(
+            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}"/>'
+            f'<text class="axis" x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end">'
+            f"{tick // 60}:{tick % 60:02d}</text>"
+        )
+    label_every = max(1, len(timed) // 12)
+    for i, p in enumerate(timed):
+        x = left + i * step + (step - bar) / 2
+        by = y(p.duration_s)
+        over = p.duration_s > TARGET_SECONDS
+        story = p.story.rsplit("/", 1)[-1][:-3] if p.story else "?"
+        date = p.date.isoformat() if p.date else "?"
+        tip = escape(f"{date} · {story} · {int(p.duration_s)} s ({p.mode})")
+        parts.append(
+            f'<rect class="bar{" over" if over else ""}" x="{x:.1f}" y="{by:.1f}" '
+            f'width="{bar:.1f}" height="{top + plot_h - by:.1f}" rx="2"><title>{tip}</title></rect>'
+        )
+        if i % label_every == 0:
+            lx = x + bar / 2
+            ly = top + plot_h + 14
+            parts.append(
+                f'<text class="axis" x="{lx:.1f}" y="{ly}" text-anchor="end" '
+                f'transform="rotate(-35 {lx:.1f} {ly})">{escape(date[5:])}</text>'
+            )
+    ty = y(TARGET_SECONDS)
+    parts.append(
+        f'<line class="target" x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}"/>'
+        f'<text class="target-label" x="{width - right}" y="{ty - 5:.1f}" text-anchor="end">'
+        "two-minute mark</text>"
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))

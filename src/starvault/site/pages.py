@@ -1,0 +1,323 @@
+"""Pages of the site: the shared build context, note and course pages, dashboards.
+
+:class:`SiteContext` holds what every page needs (vault, site map, jinja environment, the
+course order); :class:`PageBuilder` turns one note, or one dashboard, into an HTML file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from ..config import CONFIG_NAME
+from ..links import Status, resolve_link
+from ..markdown import split_wikilink
+from ..resources import templates_dir
+from ..scan import Link, Note, _nfc
+from ..vault import Vault
+from .render import NoteRenderer
+from .urls import SiteMap, root_of
+
+_WIKI = re.compile(r"\[\[(.*?)\]\](?!\])")
+# Front matter keys shown elsewhere on the page (or not meant for readers).
+_HIDDEN_KEYS = {"title", "type", "starvault", "tags", "tag", "aliases", "alias", "cssclasses"}
+
+
+def _hash_files(paths: list[Path]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for path in paths:
+        h.update(str(path.name).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+@dataclass
+class SiteContext:
+    vault: Vault
+    site: SiteMap
+    template_dirs: list[Path]
+    live_reload: bool
+    toc: Note | None
+    course_order: list[str]
+    global_key: str
+    nav: list[tuple[str, str]] = field(default_factory=list)  # (label, output path)
+
+    @classmethod
+    def create(cls, vault: Vault, *, live_reload: bool = False, exclude_out: Path | None = None):  # type: ignore[no-untyped-def]
+        from .build import BUILD_VERSION, template_files
+
+        config = vault.config
+        folder = config.site.templates.strip("/")
+        skip = [folder + "/"] if folder else []
+        if exclude_out is not None:
+            try:
+                rel = exclude_out.resolve().relative_to(vault.root.resolve()).as_posix()
+                skip.append(rel + "/")
+            except ValueError:
+                pass  # OUT is outside the vault (the usual case)
+        prefixes = tuple(skip)
+        notes = [p for p in vault.notes if not (prefixes and p.startswith(prefixes))]
+        files = [
+            p
+            for p in vault.attachments
+            if not (prefixes and p.startswith(prefixes)) and p != CONFIG_NAME
+        ]
+        site = SiteMap(notes, files)
+        dirs = [d for d in (vault.root / folder if folder else None, templates_dir()) if d]
+        dirs = [d for d in dirs if d.is_dir()]
+        toc = vault.lookup(config.toc)
+        order = _course_order(vault, toc)
+        h = hashlib.blake2b(digest_size=16)
+        for part in (BUILD_VERSION, config.site.title, config.toc, str(live_reload)):
+            h.update(part.encode() + b"\0")
+        h.update(_hash_files(list(template_files(dirs))).encode())
+        nav = [("Home", "index.html")]
+        if toc is not None and toc.path in site.pages:
+            nav.append(("Course", site.pages[toc.path]))
+        nav += [
+            ("Stories", "dashboards/stories.html"),
+            ("Matrix", "dashboards/matrix.html"),
+            ("Principles", "dashboards/principles.html"),
+            ("Asks", "dashboards/asks.html"),
+            ("Practice", "dashboards/practice.html"),
+            ("Findings", "dashboards/findings.html"),
+        ]
+        return cls(vault, site, dirs, live_reload, toc, order, h.hexdigest(), nav)
+
+    def warm(self) -> None:
+        """Compute the vault's shared indexes once, before worker processes fork."""
+        _ = self.vault.links, self.vault.backlinks, self.vault.resolver
+        _ = self.env, self.embed_targets
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs]),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.ChainableUndefined,
+        )
+        env.filters["duration"] = format_duration
+        return env
+
+    @cached_property
+    def embed_targets(self) -> set[str]:
+        return {r.path for r in self.vault.links if r.link.kind == "embed" and r.path}
+
+
+def _course_order(vault: Vault, toc: Note | None) -> list[str]:
+    """Course pages in the order the table of contents lists them."""
+    if toc is None:
+        return []
+    out: list[str] = []
+    for r in vault.links_from(toc):
+        if r.link.kind == "property" or r.path is None or r.path in out:
+            continue
+        note = vault.notes.get(r.path)
+        if note is not None and note.type == "course":
+            out.append(r.path)
+    return out
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class PageBuilder:
+    """Writes pages; one per process (it owns a renderer with its caches)."""
+
+    def __init__(self, ctx: SiteContext) -> None:
+        self.ctx = ctx
+        self._renderer: NoteRenderer | None = None
+
+    @property
+    def renderer(self) -> NoteRenderer:
+        if self._renderer is None:
+            self._renderer = NoteRenderer(self.ctx.vault, self.ctx.site, self.ctx.embed_targets)
+        return self._renderer
+
+    def base_context(self, page: str, title: str) -> dict[str, Any]:
+        root = root_of(page)
+        return {
+            "site_title": self.ctx.vault.config.site.title,
+            "title": title,
+            "root": root,
+            "page": page,
+            "nav": [(label, root + out, out == page) for label, out in self.ctx.nav],
+            "live_reload": self.ctx.live_reload,
+        }
+
+    def link(self, page: str, path: str | None) -> str | None:
+        """Relative URL from ``page`` to the page of note ``path``."""
+        if path is None:
+            return None
+        out = self.ctx.site.url_of(path)
+        return self.ctx.site.rel(page, out) if out else None
+
+    # -- note pages ------------------------------------------------------------------------
+    def write_note_page(self, tmp: Path, path: str) -> dict[str, Any]:
+        """Render one note's page into ``tmp``; returns its search index entry."""
+        ctx = self.ctx
+        vault = ctx.vault
+        note = vault.notes[path]
+        page = ctx.site.pages[path]
+        rendered = self.renderer.render(note, page)
+        data = self.base_context(page, note.title)
+        backlinks = []
+        seen: set[str] = set()
+        for r in vault.backlinks.get(path, ()):
+            if r.source in seen or r.source not in ctx.site.pages:
+                continue
+            seen.add(r.source)
+            src = vault.notes[r.source]
+            backlinks.append(
+                {"title": src.title, "url": self.link(page, r.source), "type": src.type}
+            )
+        backlinks.sort(key=lambda b: str(b["title"]).casefold())
+        tags = _tags(note.meta)
+        data.update(
+            note=note,
+            type=note.type,
+            body=Markup(rendered.html),
+            properties=self.properties(note, page),
+            tags=tags,
+            aliases=note.aliases,
+            backlinks=backlinks,
+            outline=[h for h in rendered.headings if 2 <= h[0] <= 3],
+            source_path=path,
+            has_h1=bool(rendered.headings) and rendered.headings[0][0] == 1,
+        )
+        template = "note.html"
+        if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
+            template = "course.html" if note.type == "course" else "note.html"
+            data.update(self.course_context(note, page))
+        html = ctx.env.get_template(template).render(data)
+        dest = tmp / page
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(html, "utf-8")
+        return {
+            "t": note.title,
+            "u": page,
+            "k": note.type or "",
+            "x": rendered.excerpt,
+            "h": [h[1] for h in rendered.headings if h[0] <= 3][:12],
+            "a": note.aliases,
+            "g": tags,
+        }
+
+    def course_context(self, note: Note, page: str) -> dict[str, Any]:
+        ctx = self.ctx
+        out: dict[str, Any] = {"toc_html": None, "prev": None, "next": None, "module": None}
+        if ctx.toc is None:
+            return out
+        toc_page = ctx.site.pages.get(ctx.toc.path)
+        html = self.renderer.render(ctx.toc, page).html
+        own = self.ctx.site.rel(page, page)
+        html = html.replace(
+            f'class="internal-link" href="{own}"',
+            f'class="internal-link current" aria-current="page" href="{own}"',
+        )
+        out["toc_html"] = Markup(html)
+        out["toc_title"] = ctx.toc.title
+        out["toc_url"] = self.link(page, ctx.toc.path) if toc_page else None
+        order = ctx.course_order
+        if note.path in order:
+            i = order.index(note.path)
+            if i > 0:
+                prev = ctx.vault.notes[order[i - 1]]
+                out["prev"] = {"title": prev.title, "url": self.link(page, prev.path)}
+            if i + 1 < len(order):
+                nxt = ctx.vault.notes[order[i + 1]]
+                out["next"] = {"title": nxt.title, "url": self.link(page, nxt.path)}
+            out["position"] = (i + 1, len(order))
+        module = note.meta.get("module")
+        out["module"] = str(module) if module else None
+        return out
+
+    def properties(self, note: Note, page: str) -> list[tuple[str, Markup]]:
+        rows = []
+        for key, value in note.meta.items():
+            if str(key).lower() in _HIDDEN_KEYS or value in (None, "", []):
+                continue
+            rows.append((str(key).replace("_", " "), self.value_html(note, page, value)))
+        return rows
+
+    def value_html(self, note: Note, page: str, value: Any) -> Markup:
+        """A front matter value as HTML: escaped, wiki-links resolved like in the body."""
+        if isinstance(value, list):
+            items = [self.value_html(note, page, v) for v in value]
+            return Markup(", ").join(items)
+        if isinstance(value, bool):
+            return Markup("yes" if value else "no")
+        if isinstance(value, (datetime.date, int, float)):
+            return escape(str(value))
+        if isinstance(value, dict):
+            return escape(", ".join(f"{k}: {v}" for k, v in value.items()))
+        return self.text_with_links(note, page, str(value))
+
+    def text_with_links(self, note: Note, page: str, text: str) -> Markup:
+        out: list[Markup | str] = []
+        last = 0
+        for m in _WIKI.finditer(text):
+            out.append(escape(text[last : m.start()]))
+            parts = split_wikilink(m.group(1))
+            link = Link("property", _nfc(parts.path), parts.subpath, parts.display, 0, 0)
+            r = resolve_link(note, link, self.ctx.vault.resolver, self.ctx.vault.notes)
+            shown = parts.display or parts.path
+            url = self.link(page, r.path) if r.path else None
+            if url is None or r.status not in (Status.OK, Status.AMBIGUOUS):
+                out.append(
+                    Markup('<span class="broken-link" title="{}">{}</span>').format(
+                        f"no note named '{parts.path}'", shown
+                    )
+                )
+            else:
+                anchor = (
+                    self.renderer.anchor(self.ctx.vault.notes[r.path], parts.subpath)
+                    if r.path in self.ctx.vault.notes
+                    else ""
+                )
+                out.append(
+                    Markup('<a class="internal-link" href="{}">{}</a>').format(
+                        url + ("#" + anchor if anchor else ""), shown
+                    )
+                )
+            last = m.end()
+        out.append(escape(text[last:]))
+        return Markup("").join(out)
+
+    # -- dashboards ------------------------------------------------------------------------
+    def write_dashboards(self, tmp: Path) -> list[str]:
+        from .dashboards import dashboard_pages
+
+        written = []
+        for page, template, title, data in dashboard_pages(self):
+            context = self.base_context(page, title)
+            context.update(data)
+            html = self.ctx.env.get_template(template).render(context)
+            dest = tmp / page
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(html, "utf-8")
+            written.append(page)
+        return written
+
+
+def _tags(meta: dict[str, Any]) -> list[str]:
+    value = meta.get("tags", meta.get("tag"))
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[,\s]+", value) if v]
+    if not isinstance(value, list):
+        return []
+    return [str(v).lstrip("#") for v in value if v]

@@ -1,0 +1,570 @@
+"""Markdown to HTML for the site, with the checker's own parser and link resolver.
+
+The parser is :func:`starvault.markdown.make_markdown` (the one the checker uses); this
+module adds only what *showing* a note needs:
+
+- render rules for the tokens the shared plugins emit (``wikilink``, ``obsidian_comment``,
+  ``obsidian_comment_block``) and for links, images and headings, so that every link is
+  resolved by :func:`starvault.links.resolve_link` exactly as ``check`` resolves it;
+- a core rule that turns Obsidian callouts (``> [!note] Title``) into callout blocks, moves
+  block ids (``text ^id``) onto the block they name, and lifts lone embeds out of their
+  paragraph;
+- transclusion of embeds (whole note, heading section, block) with cycle and depth limits;
+- tags (``#tag``) as chips; math is left as escaped TeX source (nothing from the network).
+
+Raw HTML from a note is passed through nh3 (see :mod:`starvault.site.safety`); everything
+else is escaped by markdown-it itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+
+from ..links import Resolved, Status, heading_key, resolve_link, section_headings
+from ..markdown import make_markdown, split_wikilink
+from ..scan import Link, Note, _markdown_link, _nfc, split_front_matter
+from ..vault import Vault
+from .safety import sanitize
+from .urls import SiteMap, fragment
+
+# Transclusion stops this deep (Obsidian stops at a similar depth).
+MAX_EMBED_DEPTH = 4
+IMAGE_EXTENSIONS = frozenset(["png", "jpg", "jpeg", "gif", "bmp", "svg", "webp", "avif", "ico"])
+AUDIO_EXTENSIONS = frozenset(["mp3", "wav", "m4a", "ogg", "flac"])
+VIDEO_EXTENSIONS = frozenset(["mp4", "webm", "ogv", "mov"])
+
+_CALLOUT = re.compile(r"^\[!([A-Za-z0-9_-]+)\]([+-]?)[ \t]*(.*)$")
+_BLOCK_ID_END = re.compile(r"(^|\s)\^([A-Za-z0-9-]+)[ \t]*$")
+# Obsidian tags: "#" after a space or line start, then a name that is not only digits.
+_TAG = re.compile(r"(?<![^\s(\[])#([0-9_/-]*[^\W\d_][\w/-]*)")
+_SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
+_BROKEN_TIPS = {
+    Status.BROKEN: "no note named '{t}'",
+    Status.URLISH: "'{t}' is a note name that looks like a URL; use [text](url) for web links",
+    Status.MISSING_ATTACHMENT: "no file named '{t}' in the vault",
+    Status.OUTSIDE: "'{t}' points outside the vault",
+    Status.EMPTY: "empty link",
+}
+
+
+def heading_slug(text: str) -> str:
+    """The id of a heading: Obsidian's heading matching key, spaces as dashes."""
+    return heading_key(text).replace(" ", "-") or "section"
+
+
+def block_anchor(block_id: str) -> str:
+    return "^" + block_id.lower()
+
+
+def heading_ids(headings: Sequence[Any]) -> list[str]:
+    """Unique ids for a note's headings in order (``a``, ``a-1``, ...), as rendered."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for h in headings:
+        base = heading_slug(h.text if hasattr(h, "text") else h)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        out.append(base if n == 0 else f"{base}-{n}")
+    return out
+
+
+@dataclass
+class Rendered:
+    """One note's body as HTML, with what the page and the search index need."""
+
+    html: str
+    excerpt: str
+    headings: list[tuple[int, str, str]]  # (level, text, id)
+    raw_html: bool = False
+
+
+@dataclass
+class _Ctx:
+    """Rendering context: the note whose links are resolved, the page being written."""
+
+    note: Note
+    page: str  # output path of the page the HTML goes into (URLs are relative to it)
+    stack: tuple[str, ...]  # notes being transcluded, outermost first
+    shared: dict[str, Any] = field(default_factory=dict)  # raw_html flag, heading ids
+
+    @property
+    def depth(self) -> int:
+        return len(self.stack) - 1
+
+
+class NoteRenderer:
+    """Renders notes of one vault to HTML fragments. One per process; not thread-safe."""
+
+    def __init__(self, vault: Vault, site: SiteMap, embed_targets: set[str] | None = None) -> None:
+        self.vault = vault
+        self.site = site
+        self.md = self._make_parser()
+        self._ids: dict[str, list[str]] = {}
+        self._tokens: dict[str, list[Token]] = {}
+        self.embed_targets = embed_targets if embed_targets is not None else set()
+
+    # -- the parser ------------------------------------------------------------------------
+    def _make_parser(self) -> MarkdownIt:
+        md = make_markdown()
+        # Obsidian shows a single newline as a line break ("strict line breaks" is off).
+        md.options["breaks"] = True
+        md.core.ruler.push("obsidian_blocks", _obsidian_blocks)
+        rules = md.renderer.rules
+        rules["wikilink"] = self._render_wikilink
+        rules["obsidian_comment"] = _render_nothing
+        rules["obsidian_comment_block"] = _render_nothing
+        rules["link_open"] = self._render_link_open
+        rules["image"] = self._render_image
+        rules["heading_open"] = self._render_heading_open
+        rules["html_block"] = _render_raw_html
+        rules["html_inline"] = _render_raw_html
+        rules["callout_open"] = self._render_callout_open
+        rules["callout_close"] = _render_callout_close
+        rules["text"] = _render_text
+        return md
+
+    # -- public API ------------------------------------------------------------------------
+    def body_tokens(self, note: Note) -> list[Token]:
+        """The parsed body (front matter stripped); kept when other notes embed it."""
+        hit = self._tokens.get(note.path)
+        if hit is not None:
+            return hit
+        text = self.vault.text(note)
+        _, body_line = split_front_matter(text)
+        body = text.split("\n", body_line - 1)[-1] if body_line > 1 else text
+        tokens = self.md.parse(body, {})
+        if note.path in self.embed_targets:
+            self._tokens[note.path] = tokens
+        return tokens
+
+    def render(self, note: Note, page: str) -> Rendered:
+        """The note's body as sanitised HTML for the page at output path ``page``."""
+        tokens = self.body_tokens(note)
+        ctx = _Ctx(note, page, (note.path,))
+        ids = self.ids_of(note)
+        ctx.shared["ids"] = iter(ids)
+        html = self.md.renderer.render(tokens, self.md.options, {"ctx": ctx})
+        raw = bool(ctx.shared.get("raw_html"))
+        if raw:
+            html = sanitize(html)
+        headings = [(h.level, h.text, i) for h, i in zip(note.headings, ids, strict=False)]
+        return Rendered(html, _excerpt(tokens), headings, raw)
+
+    def ids_of(self, note: Note) -> list[str]:
+        hit = self._ids.get(note.path)
+        if hit is None:
+            hit = self._ids[note.path] = heading_ids(note.headings)
+        return hit
+
+    def anchor(self, note: Note, subpath: str | None) -> str:
+        """The fragment id a ``#Heading#Sub`` or ``#^block`` subpath points to in ``note``."""
+        sub = (subpath or "").strip()
+        if not sub:
+            return ""
+        if sub.startswith("^"):
+            block = sub[1:].strip().lower()
+            return block_anchor(block) if block in note.blocks else ""
+        parts = [p for p in sub.split("#") if p.strip()]
+        found = section_headings(note.headings, parts) if parts else None
+        if found is None:
+            return ""
+        return self.ids_of(note)[note.headings.index(found)]
+
+    def resolve(self, ctx: _Ctx, kind: str, target: str, subpath: str | None) -> Resolved:
+        link = Link(kind, _nfc(target), subpath, None, 0, 0)
+        return resolve_link(ctx.note, link, self.vault.resolver, self.vault.notes)
+
+    def href(self, ctx: _Ctx, r: Resolved, subpath: str | None) -> str | None:
+        """Relative URL of a resolved link from the page being written; None if unpublished."""
+        assert r.path is not None
+        target = self.vault.notes.get(r.path)
+        out = self.site.url_of(r.path)
+        if out is None:
+            return None
+        anchor = self.anchor(target, subpath) if target is not None else ""
+        if r.path == ctx.note.path and ctx.depth == 0 and anchor:
+            return fragment(anchor)
+        return self.site.rel(ctx.page, out) + fragment(anchor)
+
+    # -- render rules ------------------------------------------------------------------------
+    def _render_wikilink(self, tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> str:
+        token = tokens[idx]
+        ctx: _Ctx = env["ctx"]
+        parts = split_wikilink(token.content)
+        r = self.resolve(
+            ctx, "embed" if token.meta.get("embed") else "link", parts.path, parts.subpath
+        )
+        if token.meta.get("embed"):
+            return self._embed(ctx, r, parts.path, parts.subpath, parts.display)
+        shown = parts.display
+        if not shown:
+            shown = parts.path
+            if parts.subpath:
+                pieces = [p.strip() for p in parts.subpath.split("#") if p.strip()]
+                shown = " > ".join([parts.path, *pieces] if parts.path else pieces)
+        return self._link_html(ctx, r, parts.subpath, escapeHtml(shown or token.content))
+
+    def _link_html(self, ctx: _Ctx, r: Resolved, subpath: str | None, inner: str) -> str:
+        if r.path is None:
+            tip = _BROKEN_TIPS.get(r.status, "broken link").format(t=r.link.target)
+            return (
+                f'<span class="broken-link" title="{escapeHtml(tip)}"'
+                f' data-target="{escapeHtml(r.link.target)}">{inner}</span>'
+            )
+        href = self.href(ctx, r, subpath)
+        if href is None:
+            return f'<span class="unpublished-link" title="not published">{inner}</span>'
+        cls = "internal-link"
+        title = ""
+        if r.status in (Status.BAD_HEADING, Status.BAD_BLOCK):
+            cls += " broken-anchor"
+            what = "heading" if r.status is Status.BAD_HEADING else "block"
+            title = f' title="{escapeHtml(f"no {what} {subpath!r} in this note")}"'
+        elif r.status is Status.AMBIGUOUS:
+            title = f' title="{escapeHtml("several notes match; this is " + r.path)}"'
+        return f'<a class="{cls}" href="{escapeHtml(href)}"{title}>{inner}</a>'
+
+    def _embed(
+        self, ctx: _Ctx, r: Resolved, target: str, subpath: str | None, display: str | None
+    ) -> str:
+        if r.path is None:
+            return self._link_html(ctx, r, subpath, escapeHtml("![[" + target + "]]"))
+        note = self.vault.notes.get(r.path)
+        if note is None:
+            return self._embed_file(ctx, r.path, display)
+        if r.path in ctx.stack or ctx.depth + 1 >= MAX_EMBED_DEPTH:
+            why = "embeds itself" if r.path in ctx.stack else "is embedded too deeply"
+            inner = escapeHtml(f"{note.title} ({why}; not shown again)")
+            return self._link_html(ctx, r, subpath, inner).replace(
+                "internal-link", "internal-link embed-stopped", 1
+            )
+        tokens = self.body_tokens(note)
+        sliced = _slice(tokens, self.anchor(note, subpath), note, subpath)
+        sub = _Ctx(note, ctx.page, (*ctx.stack, note.path), ctx.shared)
+        inner = self.md.renderer.render(sliced, self.md.options, {"ctx": sub})
+        href = self.href(ctx, r, subpath)
+        title = note.title
+        if subpath:
+            title += " › " + subpath.strip().lstrip("^")
+        head = escapeHtml(title)
+        if href is not None:
+            head = f'<a class="internal-link" href="{escapeHtml(href)}">{head}</a>'
+        return (
+            f'<div class="embed" data-path="{escapeHtml(note.path)}">'
+            f'<div class="embed-title">{head}</div>{inner}</div>'
+        )
+
+    def _embed_file(self, ctx: _Ctx, path: str, display: str | None) -> str:
+        out = self.site.url_of(path)
+        if out is None:
+            return ""
+        src = escapeHtml(self.site.rel(ctx.page, out))
+        ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+        name = escapeHtml(path.rsplit("/", 1)[-1])
+        if ext in IMAGE_EXTENSIONS:
+            size = ""
+            m = _SIZE.match(display or "")
+            if m:
+                size = f' width="{m.group(1)}"' + (f' height="{m.group(2)}"' if m.group(2) else "")
+            alt = name if not display or m else escapeHtml(display)
+            return f'<img class="embed-image" src="{src}" alt="{alt}"{size} loading="lazy">'
+        if ext in AUDIO_EXTENSIONS:
+            return f'<audio controls src="{src}"></audio>'
+        if ext in VIDEO_EXTENSIONS:
+            return f'<video controls src="{src}"></video>'
+        return f'<a class="attachment-link" href="{src}">{name}</a>'
+
+    def _render_link_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        renderer = self.md.renderer
+        token = tokens[idx]
+        close = _matching_close(tokens, idx)
+        href = token.attrGet("href") or ""
+        parsed = _markdown_link(str(href)) if token.markup not in ("autolink", "linkify") else None
+        if parsed is None:
+            if close is not None:
+                close.tag = "a"
+            token.attrSet("class", "external-link")
+            token.attrSet("rel", "noopener")
+            return renderer.renderToken(tokens, idx, options, env)
+        ctx: _Ctx = env["ctx"]
+        path, subpath = parsed
+        r = self.resolve(ctx, "markdown", path, subpath)
+        new_href = self.href(ctx, r, subpath) if r.path is not None else None
+        if new_href is None:
+            if close is not None:
+                close.tag = "span"
+            tip = _BROKEN_TIPS.get(r.status, "broken link").format(t=path)
+            return f'<span class="broken-link" title="{escapeHtml(tip)}">'
+        if close is not None:
+            close.tag = "a"
+        title = token.attrGet("title")
+        extra = f' title="{escapeHtml(str(title))}"' if title else ""
+        return f'<a class="internal-link" href="{escapeHtml(new_href)}"{extra}>'
+
+    def _render_image(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        renderer = self.md.renderer
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        parsed = _markdown_link(src)
+        if parsed is not None and parsed[0]:
+            ctx: _Ctx = env["ctx"]
+            r = self.resolve(ctx, "markdown", parsed[0], None)
+            out = self.site.url_of(r.path) if r.path is not None else None
+            if out is None:
+                tip = _BROKEN_TIPS.get(r.status, "broken link").format(t=parsed[0])
+                return (
+                    f'<span class="broken-link" title="{escapeHtml(tip)}">{escapeHtml(src)}</span>'
+                )
+            token.attrSet("src", self.site.rel(ctx.page, out))
+        token.attrSet("loading", "lazy")
+        return renderer.image(tokens, idx, options, env)
+
+    def _render_heading_open(
+        self, tokens: Sequence[Token], idx: int, options: Any, env: Any
+    ) -> str:
+        renderer = self.md.renderer
+        ctx: _Ctx = env["ctx"]
+        token = tokens[idx]
+        if ctx.depth == 0:
+            ids = ctx.shared.get("ids")
+            hid = next(ids, None) if ids is not None else None
+            if hid is None:
+                inline = tokens[idx + 1] if idx + 1 < len(tokens) else None
+                hid = heading_slug(inline.content if inline is not None else "")
+            token.attrSet("id", hid)
+        elif token.attrGet("id") is not None and not str(token.attrGet("id")).startswith("^"):
+            token.attrs.pop("id", None)
+        return renderer.renderToken(tokens, idx, options, env)
+
+    def _render_callout_open(
+        self, tokens: Sequence[Token], idx: int, options: Any, env: Any
+    ) -> str:
+        renderer = self.md.renderer
+        token = tokens[idx]
+        kind = escapeHtml(token.meta["kind"])
+        title_html = renderer.renderInline(token.children or [], options, env)
+        if not title_html.strip():
+            title_html = escapeHtml(token.meta["kind"].replace("-", " ").capitalize())
+        block_id = token.attrGet("id")
+        id_attr = f' id="{escapeHtml(str(block_id))}"' if block_id else ""
+        fold = token.meta["fold"]
+        if fold:
+            opened = " open" if fold == "+" else ""
+            return (
+                f'<details class="callout" data-callout="{kind}"{id_attr}{opened}>'
+                f'<summary class="callout-title">{title_html}</summary>'
+                '<div class="callout-content">'
+            )
+        return (
+            f'<div class="callout" data-callout="{kind}"{id_attr}>'
+            f'<div class="callout-title">{title_html}</div><div class="callout-content">'
+        )
+
+
+def _render_nothing(*_args: Any) -> str:
+    return ""
+
+
+def _render_raw_html(tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> str:
+    env["ctx"].shared["raw_html"] = True
+    return tokens[idx].content
+
+
+def _render_callout_close(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:
+    return "</div></details>\n" if tokens[idx].meta.get("fold") else "</div></div>\n"
+
+
+def _render_text(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:
+    text = escapeHtml(tokens[idx].content)
+    if "#" in text:
+        text = _TAG.sub(r'<span class="tag">#\1</span>', text)
+    return text
+
+
+def _matching_close(tokens: Sequence[Token], idx: int) -> Token | None:
+    level = tokens[idx].level
+    for j in range(idx + 1, len(tokens)):
+        if tokens[j].level == level and tokens[j].nesting == -1:
+            return tokens[j]
+    return None
+
+
+def _matching_open(tokens: Sequence[Token], idx: int) -> int:
+    level = tokens[idx].level
+    for j in range(idx - 1, -1, -1):
+        if tokens[j].level == level and tokens[j].nesting == 1:
+            return j
+    return idx
+
+
+def _block_end(tokens: Sequence[Token], start: int) -> int:
+    """Index after the close of the block opened at ``start`` (or after a single token)."""
+    token = tokens[start]
+    if token.nesting != 1:
+        return start + 1
+    for j in range(start + 1, len(tokens)):
+        if tokens[j].level == token.level and tokens[j].nesting == -1:
+            return j + 1
+    return len(tokens)
+
+
+def _slice(tokens: list[Token], anchor: str, note: Note, subpath: str | None) -> list[Token]:
+    """The tokens a ``![[Note#Heading]]`` or ``![[Note#^id]]`` embed shows."""
+    sub = (subpath or "").strip()
+    if not sub or not anchor:
+        return tokens
+    if sub.startswith("^"):
+        for i, t in enumerate(tokens):
+            if t.attrGet("id") == anchor:
+                return tokens[i : _block_end(tokens, i)]
+        return tokens
+    # The n-th heading_open at any depth matches note.headings[n].
+    wanted = note.headings.index(
+        section_headings(note.headings, [p for p in sub.split("#") if p.strip()])
+    )  # type: ignore[arg-type]
+    n = -1
+    for i, t in enumerate(tokens):
+        if t.type == "heading_open":
+            n += 1
+            if n == wanted:
+                level = int(t.tag[1])
+                for j in range(i + 3, len(tokens)):
+                    u = tokens[j]
+                    if u.type == "heading_open" and u.level == t.level and int(u.tag[1]) <= level:
+                        return tokens[i:j]
+                return tokens[i:]
+    return tokens
+
+
+def _excerpt(tokens: Sequence[Token], limit: int = 240) -> str:
+    """The first words of the note's prose (paragraphs, not headings or navigation)."""
+    parts: list[str] = []
+    size = 0
+    for i, t in enumerate(tokens):
+        if t.type != "inline" or not t.content or i == 0:
+            continue
+        if tokens[i - 1].type != "paragraph_open" or _NAV_LINE.search(t.content):
+            continue
+        parts.append(t.content)
+        size += len(t.content)
+        if size >= limit:
+            break
+    text = _WIKI_TEXT.sub(lambda m: m.group(2) or m.group(1), " ".join(parts))
+    text = " ".join(_MARKUP.sub("", text).split())
+    return text[:limit]
+
+
+_NAV_LINE = re.compile(r"\*\*(?:Module|Previous|Next):\*\*")
+_WIKI_TEXT = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+_MARKUP = re.compile(r"[*_`>]+|%%.*?%%")
+
+
+# -- the core rule ---------------------------------------------------------------------------
+def _obsidian_blocks(state: Any) -> None:
+    tokens: list[Token] = state.tokens
+    _callouts(tokens)
+    _block_ids(tokens)
+    _lone_embeds(tokens)
+
+
+def _callouts(tokens: list[Token]) -> None:
+    for i, t in enumerate(tokens):
+        if t.type != "blockquote_open" or i + 2 >= len(tokens):
+            continue
+        para, inline = tokens[i + 1], tokens[i + 2]
+        if para.type != "paragraph_open" or inline.type != "inline":
+            continue
+        first_line = inline.content.split("\n", 1)[0]
+        m = _CALLOUT.match(first_line)
+        if not m:
+            continue
+        children = inline.children or []
+        cut = len(children)
+        for k, c in enumerate(children):
+            if c.type in ("softbreak", "hardbreak"):
+                cut = k
+                break
+        title, rest = children[:cut], children[cut + 1 :]
+        if title and title[0].type == "text":
+            first = title[0]
+            stripped = _CALLOUT.match(first.content)
+            if stripped:
+                first.content = stripped.group(3)
+            else:  # the marker was split over several tokens; drop up to "]"
+                first.content = first.content.split("]", 1)[-1].lstrip("+- ")
+        close_idx = _matching_close_index(tokens, i)
+        t.type = "callout_open"
+        t.meta = {"kind": m.group(1).lower(), "fold": m.group(2)}
+        t.children = title
+        tokens[close_idx].type = "callout_close"
+        tokens[close_idx].meta = {"fold": m.group(2)}
+        inline.children = rest
+        inline.content = inline.content.split("\n", 1)[1] if "\n" in inline.content else ""
+        if not rest:
+            para.hidden = True
+            tokens[i + 3].hidden = True
+
+
+def _matching_close_index(tokens: list[Token], idx: int) -> int:
+    level = tokens[idx].level
+    for j in range(idx + 1, len(tokens)):
+        if tokens[j].level == level and tokens[j].nesting == -1:
+            return j
+    return len(tokens) - 1
+
+
+def _block_ids(tokens: list[Token]) -> None:
+    for i, t in enumerate(tokens):
+        if t.type != "inline" or "^" not in t.content:
+            continue
+        last_line = t.content.rsplit("\n", 1)[-1]
+        m = _BLOCK_ID_END.search(last_line)
+        if not m or not t.children:
+            continue
+        anchor = block_anchor(m.group(2))
+        last = t.children[-1]
+        if last.type != "text" or not last.content.endswith(m.group(0).lstrip()):
+            continue
+        last.content = last.content[: len(last.content) - len(m.group(0).lstrip())].rstrip()
+        while t.children and (
+            t.children[-1].type in ("softbreak", "hardbreak")
+            or (t.children[-1].type == "text" and not t.children[-1].content)
+        ):
+            t.children.pop()
+        opener = tokens[i - 1] if i > 0 else None
+        if opener is None:
+            continue
+        if not t.children and opener.type == "paragraph_open":
+            # "^id" alone on its line: it names the block before it.
+            opener.hidden = True
+            tokens[i + 1].hidden = True
+            j = i - 2
+            if j >= 0 and tokens[j].nesting == -1:
+                tokens[_matching_open(tokens, j)].attrSet("id", anchor)
+            elif j >= 0 and tokens[j].nesting == 0 and tokens[j].block:
+                tokens[j].attrSet("id", anchor)
+            continue
+        target = opener
+        if opener.type == "paragraph_open" and i >= 2 and tokens[i - 2].type == "list_item_open":
+            target = tokens[i - 2]
+        target.attrSet("id", anchor)
+
+
+def _lone_embeds(tokens: list[Token]) -> None:
+    """A paragraph that is only an embed renders the embed without a <p> around it."""
+    for i, t in enumerate(tokens):
+        if t.type != "inline" or not t.children or i == 0:
+            continue
+        kids = [c for c in t.children if not (c.type == "text" and not c.content.strip())]
+        kids = [c for c in kids if c.type != "softbreak"]
+        lone = kids and all(c.type == "wikilink" and c.meta.get("embed") for c in kids)
+        if lone and tokens[i - 1].type == "paragraph_open" and not tokens[i - 1].attrGet("id"):
+            tokens[i - 1].hidden = True
+            tokens[i + 1].hidden = True

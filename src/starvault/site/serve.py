@@ -1,0 +1,146 @@
+"""``starvault serve``: build, serve OUT on 127.0.0.1, rebuild on save, reload open pages.
+
+The standard library's ThreadingHTTPServer serves the built folder; watchfiles watches the
+vault (and the templates); each change reloads the vault (the parse cache keeps that
+cheap) and runs the incremental build. Pages built in serve mode carry a small script
+that polls ``/_starvault/version`` and reloads when the number changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import webbrowser
+from collections.abc import Callable
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from ..resources import templates_dir
+from .build import build
+from .safety import BuildError, check_output
+
+VERSION_PATH = "/_starvault/version"
+
+
+class _State:
+    def __init__(self) -> None:
+        self.version = 0
+        self.lock = threading.Lock()
+
+    def bump(self) -> None:
+        with self.lock:
+            self.version += 1
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path.split("?", 1)[0] == VERSION_PATH:
+            body = str(self.server.state.version).encode()  # type: ignore[attr-defined]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def end_headers(self) -> None:
+        # Always fresh: pages change under the server on every rebuild.
+        if not self.path.startswith(VERSION_PATH):
+            self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: the CLI reports builds
+        pass
+
+
+def make_server(out: Path, port: int) -> ThreadingHTTPServer:
+    """An HTTP server for the folder ``out`` on 127.0.0.1 (``port`` 0 picks a free one)."""
+    handler = partial(_Handler, directory=str(out))
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    server.state = _State()  # type: ignore[attr-defined]
+    return server
+
+
+def _watch_filter(root: Path, out: Path) -> Callable[[Any, str], bool]:
+    """Changes that matter: not dot-folders (.git, .obsidian, caches), not the site itself."""
+    root_s = str(root)
+    out_s = str(out)
+
+    def keep(_change: Any, path: str) -> bool:
+        if path == out_s or path.startswith(out_s + "/"):
+            return False
+        rel = path[len(root_s) + 1 :] if path.startswith(root_s + "/") else Path(path).name
+        parts = rel.split("/")
+        if any(p.startswith(".") for p in parts):
+            return False
+        return not parts[-1].endswith(("~", ".swp", ".tmp"))
+
+    return keep
+
+
+def rebuild(root: Path, out: Path) -> Any:
+    from ..vault import load
+
+    return build(load(root), out, live_reload=True)
+
+
+def serve(
+    root: Path,
+    out: Path,
+    *,
+    port: int = 8000,
+    open_browser: bool = False,
+    echo: Callable[[str], Any] = print,
+    stop: threading.Event | None = None,
+) -> None:
+    """Serve ``root``'s site from ``out`` until Ctrl-C (or ``stop`` is set)."""
+    import watchfiles
+
+    root = root.resolve()
+    out = check_output(root, out)
+    result = rebuild(root, out)
+    echo(f"Built {result.pages} pages in {result.seconds:.2f}s")
+    server = make_server(out, port)
+    host, real_port = server.server_address[:2]
+    url = f"http://{host}:{real_port}/"
+    thread = threading.Thread(target=server.serve_forever, name="starvault-http", daemon=True)
+    thread.start()
+    echo(f"Serving {out} on {url} (Ctrl-C to stop)")
+    if open_browser:
+        webbrowser.open(url)
+    watched = [root]
+    packaged = templates_dir()
+    if packaged.is_dir() and not packaged.is_relative_to(root):
+        watched.append(packaged)
+    try:
+        for changes in watchfiles.watch(
+            *watched,
+            watch_filter=_watch_filter(root, out),
+            stop_event=stop,
+            debounce=200,
+            raise_interrupt=True,
+        ):
+            names = sorted({Path(p).name for _, p in changes})
+            try:
+                result = rebuild(root, out)
+            except BuildError as exc:
+                echo(f"Build failed: {exc}")
+                continue
+            except Exception as exc:  # keep serving the last good site
+                echo(f"Build failed ({type(exc).__name__}: {exc}); serving the last good site")
+                continue
+            server.state.bump()  # type: ignore[attr-defined]
+            echo(
+                f"Rebuilt after {', '.join(names[:3])}{'…' if len(names) > 3 else ''}: "
+                f"{len(result.rendered)} pages rendered in {result.seconds:.2f}s"
+            )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        echo("Stopped.")
