@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from ..resources import templates_dir
 from ..scan import Note
 from ..vault import Vault
@@ -94,8 +96,10 @@ def build(
         new_attachments = _copy_attachments(ctx, target, tmp, old.get("attachments", {}))
         result.attachments = len(new_attachments)
         _copy_static(ctx, tmp)
-        builder = PageBuilder(ctx)
-        result.dashboards = builder.write_dashboards(tmp)
+        try:
+            result.dashboards = PageBuilder(ctx).write_dashboards(tmp)
+        except jinja2.TemplateError as exc:
+            raise template_error(exc) from None
         _write_search_index(tmp, [{**entries[p], "p": p} for p in sorted(entries)])
         manifest = {
             "version": BUILD_VERSION,
@@ -172,7 +176,25 @@ def _render_chunk(paths: list[str]) -> list[tuple[str, dict[str, Any]]]:
     """Render some pages in a worker (the context came with fork) or in this process."""
     builder: PageBuilder = _WORKER["builder"]
     tmp: Path = _WORKER["tmp"]
-    return [(p, builder.write_note_page(tmp, p)) for p in paths]
+    out = []
+    for path in paths:
+        try:
+            out.append((path, builder.write_note_page(tmp, path)))
+        except jinja2.TemplateError as exc:
+            raise template_error(exc) from None
+        except RecursionError:
+            raise BuildError(f"{path}: nesting too deep to render; simplify the note") from None
+    return out
+
+
+def template_error(exc: jinja2.TemplateError) -> BuildError:
+    """A clear message for a broken (usually overridden) template."""
+    where = ""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = f"{exc.filename or exc.name}:{exc.lineno}: "
+    elif isinstance(exc, jinja2.TemplateNotFound):
+        return BuildError(f"template '{exc.name}' not found in the template folders")
+    return BuildError(f"{where}template error: {exc.message or exc}")
 
 
 def _render_pages(

@@ -73,7 +73,11 @@ class SiteContext:
         site = SiteMap(notes, files)
         dirs = [d for d in (vault.root / folder if folder else None, templates_dir()) if d]
         dirs = [d for d in dirs if d.is_dir()]
+        # The configured table of contents, else the vault's only note of type toc.
         toc = vault.lookup(config.toc)
+        if toc is None:
+            tocs = sorted(vault.notes_of_type("toc"), key=lambda n: n.path)
+            toc = tocs[0] if len(tocs) == 1 else None
         order = _course_order(vault, toc)
         h = hashlib.blake2b(digest_size=16)
         for part in (BUILD_VERSION, config.site.title, config.toc, str(live_reload)):
