@@ -46,6 +46,7 @@ def normalise_title(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
+_COMMENTS = re.compile(r"<!--.*?(?:-->|\Z)|%%.*?(?:%%|\Z)", re.DOTALL)
 _PART_BY_TITLE = {t: part for part, titles in _TITLES.items() for t in titles}
 
 
@@ -60,7 +61,8 @@ class Part:
 
     @property
     def empty(self) -> bool:
-        return not plain_text(self.text).strip()
+        """Nothing but whitespace, markup and comments (no parse needed to tell)."""
+        return not re.search(r"\w", _COMMENTS.sub("", self.text))
 
 
 @dataclass
@@ -163,6 +165,7 @@ def _inline_parser() -> MarkdownIt:
     return make_markdown()
 
 
+@lru_cache(maxsize=4096)
 def plain_text(markdown: str) -> str:
     """What a reader sees (and a speaker says): Markdown syntax, links and comments removed."""
     if not markdown.strip():

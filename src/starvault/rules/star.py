@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..coverage import notes_of_type
@@ -200,14 +201,20 @@ def too_long(vault: Vault) -> Iterator[Finding]:
         )
 
 
-def _blame_patterns(phrases: list[str]) -> list[tuple[str, re.Pattern[str]]]:
-    out = []
-    for phrase in phrases:
-        words = [re.escape(w) for w in phrase.split()]
-        if words:
-            body = r"\s+".join(words)
-            out.append((phrase, re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)))
-    return out
+@lru_cache(maxsize=256)
+def _blame_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation for the phrases: whole words, any case, any run of spaces."""
+    bodies = sorted(
+        (r"\s+".join(re.escape(w) for w in p.split()) for p in phrases),
+        key=len,
+        reverse=True,  # the longest phrase wins at a position
+    )
+    return re.compile(rf"(?<!\w)(?:{'|'.join(bodies)})(?!\w)", re.IGNORECASE)
+
+
+def _candidates(phrases: list[str], lowered: str) -> tuple[str, ...]:
+    """The phrases whose longest word occurs in the text: a cheap filter before the regex."""
+    return tuple(p for p in phrases if max(p.lower().split(), key=len) in lowered)
 
 
 @rule("ST006", "blaming-language", severity="warning")
@@ -227,24 +234,31 @@ def blaming_language(vault: Vault) -> Iterator[Finding]:
     ``The launch slipped by a week; I now agree data deadlines with the data team at
     kick-off.``
     """
-    patterns = _blame_patterns(vault.config.blame_phrases)
-    if not patterns:
+    phrases = [p for p in vault.config.blame_phrases if p.split()]
+    if not phrases:
         return
     for story in _stories(vault):
-        lines = vault.text(story.note).split("\n")
-        start = story.note.body_line - 1
-        for i in range(start, len(lines)):
-            line = lines[i]
-            for phrase, pattern in patterns:
-                for m in pattern.finditer(line):
-                    yield Finding(
-                        story.note.path,
-                        i + 1,
-                        m.start() + 1,
-                        f"'{m.group(0)}' blames others: describe the disagreement neutrally "
-                        "and your own part in it",
-                        target=phrase,
-                    )
+        text = vault.text(story.note)
+        found = _candidates(phrases, text.lower())
+        if not found:
+            continue
+        pattern = _blame_pattern(found)
+        body = 0
+        for _ in range(story.note.body_line - 1):
+            body = text.find("\n", body) + 1
+        for m in pattern.finditer(text, body):
+            said = m.group(0)
+            if "\n" in said:
+                continue  # a phrase is said on one line
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            yield Finding(
+                story.note.path,
+                text.count("\n", 0, m.start()) + 1,
+                m.start() - line_start + 1,
+                f"'{said}' blames others: describe the disagreement neutrally "
+                "and your own part in it",
+                target=" ".join(said.split()).lower(),
+            )
 
 
 @rule("ST007", "failure-without-application")
