@@ -494,9 +494,7 @@ def test_same_seed_same_question(sample: Path) -> None:
         child = _spawn(sample)
         child.expect(r'"(.+?)"(?:\x1b\[0m)?\r\n')
         seen.append(child.match.group(1))
-        child.sendcontrol("c")
-        child.expect(pexpect.EOF)
-        child.close()
+        child.close(force=True)
     assert seen[0] == seen[1]
 
 
@@ -515,3 +513,20 @@ def test_ctrl_c_during_the_timer_writes_nothing(sample: Path) -> None:
     assert child.exitstatus == 130
     assert _notes(sample) == before
     assert not list((sample / "Practice").glob(".starvault-*"))
+
+
+def test_practice_reads_answers_from_a_pipe(sample: Path, run_cli) -> None:
+    """Without a terminal the same questions are read line by line (no live clock)."""
+    answers = ["", "", "", "self", *"344455", "y", "n", "n", "n", "n", "piped"]
+    result = run_cli(
+        "practice", str(sample), "--story", "Model Launch Disagreement",
+        "--question", "Disagreement With a Colleague", "--date", "2026-12-02",
+        input="\n".join(answers[1:]) + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Stories that answer it" not in result.output  # --story given: no choice asked
+    rel = "Practice/2026-12-02 Model Launch Disagreement (self).md"
+    meta = parse_text(rel, (sample / rel).read_text(encoding="utf-8")).meta
+    assert [meta[s] for s in schema.SCORES] == [3, 4, 4, 4, 5, 5]
+    assert meta["red_flags"] == ["we-without-i"] and meta["duration_s"] == 1
+    assert _findings(sample) == []

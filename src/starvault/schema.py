@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 
 class Kind(str, Enum):
@@ -94,7 +95,7 @@ class NoteType:
                 return f
         return None
 
-    @property
+    @cached_property
     def all_fields(self) -> tuple[Field, ...]:
         own = {f.name for f in self.fields}
         return (*self.fields, *(f for f in COMMON_FIELDS if f.name not in own))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -145,9 +146,14 @@ def _link_problem(f: Field, value: Any, item: str = "") -> Problem | None:
 
 def check_field(f: Field, value: Any, allowed: set[str]) -> list[Problem]:
     """The problems of one present, non-empty value of field ``f``."""
-    expected = f.expected()
-    wrong = [Problem("FM003", f.name, f"'{f.name}' is {_show(value)}; expected {expected}")]
     kind = f.kind
+    if kind is Kind.TEXT and isinstance(value, str) and f.allowed is None:
+        return []  # the common case, first
+    expected = f.expected()
+
+    def wrong() -> list[Problem]:
+        return [Problem("FM003", f.name, f"'{f.name}' is {_show(value)}; expected {expected}")]
+
     if kind is Kind.TEXT:
         if not isinstance(value, str):
             if isinstance(value, list) and _bare_link(value):
@@ -171,7 +177,7 @@ def check_field(f: Field, value: Any, allowed: set[str]) -> list[Problem]:
                 )
             ]
         if not _is_number(value) or (f.whole and not float(value).is_integer()):
-            return wrong
+            return wrong()
         low_ok = f.minimum is None or (
             value > f.minimum if f.exclusive_minimum else value >= f.minimum
         )
@@ -179,11 +185,11 @@ def check_field(f: Field, value: Any, allowed: set[str]) -> list[Problem]:
             return [Problem("FM004", f.name, f"'{f.name}' is {value}; expected {f.range_text()}")]
         return []
     if kind is Kind.DATE:
-        return [] if _is_date(value) else wrong
+        return [] if _is_date(value) else wrong()
     if kind is Kind.BOOL:
-        return [] if isinstance(value, bool) else wrong
+        return [] if isinstance(value, bool) else wrong()
     if kind is Kind.MAPPING:
-        return [] if isinstance(value, dict) else wrong
+        return [] if isinstance(value, dict) else wrong()
     if kind is Kind.LINK:
         p = _link_problem(f, value)
         return [p] if p else []
@@ -205,7 +211,7 @@ def check_field(f: Field, value: Any, allowed: set[str]) -> list[Problem]:
                     "FM003", f.name, f"'{f.name}' is {value!r}; expected a list: [{value.strip()}]"
                 )
             ]
-        return wrong
+        return wrong()
     if kind is Kind.LINKS and _bare_link(value):
         bare = _bare_link(value)
         return [
@@ -262,6 +268,8 @@ def note_problems(note_type: str, meta: dict[str, Any], keys: set[str]) -> list[
     out: list[Problem] = []
     for f in t.all_fields:
         present = f.name in meta
+        if not present and not f.required:
+            continue
         value = meta.get(f.name)
         if is_empty(value):
             if f.required:
@@ -333,10 +341,28 @@ def _typed_notes(vault: Vault) -> Iterator[Note]:
             yield note
 
 
+_PROBLEMS: weakref.WeakKeyDictionary[Vault, list[tuple[Note, list[Problem]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _vault_problems(vault: Vault) -> list[tuple[Note, list[Problem]]]:
+    """Every typed note with its problems, computed once for FM002, FM003 and FM004."""
+    cached = _PROBLEMS.get(vault)
+    if cached is None:
+        keys = question_type_keys(vault)
+        cached = []
+        for note in _typed_notes(vault):
+            problems = note_problems(note.type or "", note.meta, keys)
+            if problems:
+                cached.append((note, problems))
+        _PROBLEMS[vault] = cached
+    return cached
+
+
 def _findings(vault: Vault, code: str) -> Iterator[Finding]:
-    keys = question_type_keys(vault)
-    for note in _typed_notes(vault):
-        problems = [p for p in note_problems(note.type or "", note.meta, keys) if p.code == code]
+    for note, all_problems in _vault_problems(vault):
+        problems = [p for p in all_problems if p.code == code]
         if not problems:
             continue
         pos = _Positions(vault, note)
