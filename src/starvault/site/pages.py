@@ -227,7 +227,7 @@ class PageBuilder:
         if ctx.toc is None:
             return out
         toc_page = ctx.site.pages.get(ctx.toc.path)
-        html = self.renderer.render(ctx.toc, page).html
+        html = self.renderer.render(ctx.toc, page, heading_ids=False).html
         own = self.ctx.site.rel(page, page)
         html = html.replace(
             f'class="internal-link" href="{own}"',

@@ -144,12 +144,16 @@ class NoteRenderer:
             self._tokens[note.path] = tokens
         return tokens
 
-    def render(self, note: Note, page: str) -> Rendered:
-        """The note's body as sanitised HTML for the page at output path ``page``."""
+    def render(self, note: Note, page: str, *, heading_ids: bool = True) -> Rendered:
+        """The note's body as sanitised HTML for the page at output path ``page``.
+
+        ``heading_ids=False`` renders a fragment for another page (the course sidebar),
+        where the note's heading ids would clash with the page's own.
+        """
         tokens = self.body_tokens(note)
         ctx = _Ctx(note, page, (note.path,))
         ids = self.ids_of(note)
-        ctx.shared["ids"] = iter(ids)
+        ctx.shared["ids"] = iter(ids) if heading_ids else None
         html = self.md.renderer.render(tokens, self.md.options, {"ctx": ctx})
         raw = bool(ctx.shared.get("raw_html"))
         if raw:
@@ -332,9 +336,9 @@ class NoteRenderer:
         renderer = self.md.renderer
         ctx: _Ctx = env["ctx"]
         token = tokens[idx]
-        if ctx.depth == 0:
-            ids = ctx.shared.get("ids")
-            hid = next(ids, None) if ids is not None else None
+        ids = ctx.shared.get("ids")
+        if ctx.depth == 0 and ids is not None:
+            hid = next(ids, None)
             if hid is None:
                 inline = tokens[idx + 1] if idx + 1 < len(tokens) else None
                 hid = heading_slug(inline.content if inline is not None else "")

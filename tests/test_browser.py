@@ -1,0 +1,296 @@
+"""The built site in a real browser: Playwright driving Debian's chromium, from file://.
+
+Skipped only when /usr/bin/chromium is missing on a developer machine; with CI=true a
+missing browser is a failure (CI installs it). Playwright never downloads a browser here.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from starvault.site import build
+from starvault.vault import load
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SAMPLE = Path(__file__).resolve().parents[1] / "vault"
+
+
+def _require_browser() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{CHROMIUM} is missing; CI must install chromium for the browser tests")
+    pytest.skip(f"{CHROMIUM} is not installed")
+
+
+def _course(title: str, prev: str | None, nxt: str | None) -> str:
+    nav = ["## Navigation", "", "**Module:** [[Contents|Course Contents]] → Prep"]
+    if prev:
+        nav.append(f"**Previous:** [[{prev}]]")
+    if nxt:
+        nav.append(f"**Next:** [[{nxt}]]")
+    block = "\n".join(nav)
+    return (
+        f"---\ntype: course\ntitle: {title}\nmodule: Prep\n---\n\n# {title}\n\n{block}\n\n"
+        f"---\n\nThe {title} lesson. It uses [[RAG Support Search]] as its example.\n\n"
+        f"> [!tip] Remember\n> Say what *you* did.\n\n---\n\n{block}\n"
+    )
+
+
+def _story(title: str, types: str) -> str:
+    return (
+        f"---\ntype: story\ntitle: {title}\nproject: {title} project\nrole: Tech Lead\n"
+        f"impact: Search time -60%\nchallenge: Scattered documents\noutcome: Shipped\n"
+        f'question_types: {types}\nprinciples: ["[[Ownership]]"]\n---\n\n# {title}\n\n'
+        "## Situation\n\nAgents lost 40% of their time searching.\n\n## Task\n\nI led it.\n\n"
+        "## Action\n\nI ran discovery and I built an evaluation set.\n\n"
+        "## Result\n\nSearch time fell by 60%.\n\n## Learnings\n\nStart narrow.\n\n"
+        "## Short version\n\nI cut search time by sixty percent.\n"
+    )
+
+
+PAGES = ["Basics", "STAR Method", "Staff Signals", "Closing"]
+
+
+def browser_vault() -> dict[str, str]:
+    files = {
+        "Contents.md": (
+            "---\ntype: toc\ntitle: Course Contents\n---\n\n# Course Contents\n\n"
+            + "".join(f"{i}. [[{p}]]\n" for i, p in enumerate(PAGES, 1))
+        ),
+        "Stories/RAG Support Search.md": _story("RAG Support Search", "[leadership, conflict]"),
+        "Stories/Pricing Rollback.md": _story("Pricing Rollback", "[failure, ambiguity]"),
+        "Types/Leadership.md": "---\ntype: question-type\nkey: leadership\ntitle: Lead\n---\n",
+        "Types/Conflict.md": "---\ntype: question-type\nkey: conflict\ntitle: Conflict\n---\n",
+        "Types/Failure.md": "---\ntype: question-type\nkey: failure\ntitle: Failure\n---\n",
+        "Principles/Ownership.md": "---\ntype: principle\ntitle: Ownership\n---\n\n# Ownership\n",
+        "Broken.md": "# Broken\n\nThis points at [[Nowhere To Be Found]].\n",
+        "Evil.md": (
+            "# Evil\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
+            '[x](javascript:alert(1)) and <a id="evil" href="javascript:alert(2)">click me</a>\n'
+        ),
+    }
+    for i, name in enumerate(PAGES):
+        prev = PAGES[i - 1] if i else None
+        nxt = PAGES[i + 1] if i + 1 < len(PAGES) else None
+        files[f"Course/{name}.md"] = _course(name, prev, nxt)
+    return files
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    _require_browser()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - part of the test extra
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("playwright is not installed")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("browser") / "vault"
+    for rel, text in browser_vault().items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    out = root.parent / "site"
+    build(load(root), out)
+    return out
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    requests: list[str] = []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.requests = requests
+    yield pg
+    # Nothing the site loads comes from the network.
+    assert [u for u in requests if not u.startswith(("file://", "data:"))] == []
+    context.close()
+
+
+def url(site: Path, rel: str) -> str:
+    return (site / rel).as_uri()
+
+
+def distinct_colours(page, png: bytes) -> int:  # type: ignore[no-untyped-def]
+    """Count the colours of a screenshot by drawing it on a canvas in the browser."""
+    data = base64.b64encode(png).decode()
+    return page.evaluate(
+        """async (data) => {
+            const img = new Image();
+            img.src = "data:image/png;base64," + data;
+            await img.decode();
+            const c = document.createElement("canvas");
+            c.width = img.width; c.height = img.height;
+            const g = c.getContext("2d");
+            g.drawImage(img, 0, 0);
+            const px = g.getImageData(0, 0, c.width, c.height).data;
+            const seen = new Set();
+            for (let i = 0; i < px.length; i += 28) {
+                seen.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+            }
+            return seen.size;
+        }""",
+        data,
+    )
+
+
+def test_walk_the_course_by_next_and_back_by_previous(site, page):
+    page.goto(url(site, "Course/Basics.html"))
+    seen = [page.locator("main h1").first.inner_text()]
+    while page.locator("a[rel=next]").count():
+        page.locator("a[rel=next]").click()
+        page.wait_for_load_state()
+        seen.append(page.locator("main h1").first.inner_text())
+    assert seen == PAGES
+    # The table of contents sidebar marks where we are.
+    assert page.locator(".toc a[aria-current=page]").inner_text() == "Closing"
+    back = [seen[-1]]
+    while page.locator("a[rel=prev]").count():
+        page.locator("a[rel=prev]").click()
+        page.wait_for_load_state()
+        back.append(page.locator("main h1").first.inner_text())
+    assert back == PAGES[::-1]
+    # The note's own Navigation block works too.
+    page.get_by_role("link", name="STAR Method").first.click()
+    assert page.locator("main h1").first.inner_text() == "STAR Method"
+
+
+def test_search_finds_a_story_and_opens_it(site, page):
+    page.goto(url(site, "index.html"))
+    page.fill("#search-input", "rag support")
+    first = page.locator("#search-results a").first
+    first.wait_for()
+    assert "RAG Support Search" in first.inner_text()
+    first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("Stories/RAG%20Support%20Search.html")
+    assert page.locator("main h1").first.inner_text() == "RAG Support Search"
+
+
+def test_search_from_a_nested_page_uses_relative_links(site, page):
+    page.goto(url(site, "Course/Closing.html"))
+    page.fill("#search-input", "pricing")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/Stories/Pricing%20Rollback.html")
+    assert page.locator("main h1").first.inner_text() == "Pricing Rollback"
+
+
+def test_open_a_story_from_the_matrix(site, page):
+    page.goto(url(site, "dashboards/matrix.html"))
+    cell = page.locator("a.cell-link").first
+    label = cell.get_attribute("aria-label") or ""
+    cell.click()
+    page.wait_for_load_state()
+    title = page.locator("main h1").first.inner_text()
+    assert title in label and title in ("Pricing Rollback", "RAG Support Search")
+
+
+def test_broken_link_is_visibly_marked(site, page):
+    page.goto(url(site, "Broken.html"))
+    broken = page.locator(".broken-link")
+    assert broken.count() == 1
+    assert broken.is_visible()
+    assert "Nowhere To Be Found" in (broken.get_attribute("title") or "")
+    colour = broken.evaluate("e => getComputedStyle(e).color")
+    body = page.evaluate("() => getComputedStyle(document.body).color")
+    assert colour != body
+
+
+def test_hostile_note_opens_no_dialog(site, page):
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url(site, "Evil.html"))
+    page.wait_for_load_state("load")
+    if page.locator("a#evil").count():
+        page.locator("a#evil").click()
+    page.locator("img").evaluate_all(
+        "imgs => imgs.forEach(i => i.dispatchEvent(new Event('error')))"
+    )
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    assert "click me" in page.inner_text("main")
+    # Control: the listener does see a dialog when a script really opens one.
+    page.evaluate("() => setTimeout(() => alert('control'), 0)")
+    page.wait_for_timeout(300)
+    assert dialogs == ["control"]
+
+
+@pytest.mark.parametrize(
+    "name,rel",
+    [
+        ("home", "index.html"),
+        ("course", "Course/STAR Method.html"),
+        ("matrix", "dashboards/matrix.html"),
+    ],
+)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots_are_not_blank(site, browser, tmp_path, name, rel, scheme):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    pg = context.new_page()
+    pg.goto(url(site, rel))
+    shot = tmp_path / f"{name}-{scheme}.png"
+    png = pg.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 5_000
+    assert distinct_colours(pg, png) > 20
+    assert len(pg.inner_text("main").split()) > 10
+    context.close()
+
+
+def test_phone_width_has_no_horizontal_scroll(site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    pg = context.new_page()
+    for rel in ("index.html", "Course/Basics.html", "Stories/RAG Support Search.html"):
+        pg.goto(url(site, rel))
+        overflow = pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, rel
+    context.close()
+
+
+@pytest.mark.skipif(not (SAMPLE / "Table_of_Contents.md").is_file(), reason="no sample vault")
+def test_sample_vault_course_walk_and_search(browser, tmp_path):
+    out = tmp_path / "sample-site"
+    build(load(SAMPLE, use_cache=False), out)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.goto(url(out, "index.html"))
+    assert pg.locator(".checklist li").count() >= 5
+    pg.locator("a.button").first.click()  # start the course
+    visited = 1
+    while pg.locator("a[rel=next]").count():
+        pg.locator("a[rel=next]").click()
+        pg.wait_for_load_state()
+        visited += 1
+        assert visited < 50
+    assert visited >= 2
+    pg.fill("#search-input", "RAG Support")
+    pg.locator("#search-results a").first.click()
+    pg.wait_for_load_state()
+    assert "RAG Support Search" in pg.locator("main h1").first.inner_text()
+    assert pg.locator(".broken-link").count() == 0
+    context.close()
