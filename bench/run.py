@@ -1008,7 +1008,13 @@ def main(argv: list[str] | None = None) -> int:
         fn = {"check": cmd_check, "build": cmd_build, "startup": cmd_startup}[c]
         res, table = fn(args, sv, py)
         res["meta"] = meta(sv)
-        results[c] = res
+        # keep earlier results of other sizes and of peers skipped this time
+        merged = dict(results.get(c) or {})
+        sizes = {**merged.get("sizes", {}), **res.get("sizes", {})}
+        merged.update(res)
+        if sizes:
+            merged["sizes"] = sizes
+        results[c] = merged
         results_path.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
         tables.append(table)
         print(table.render() + "\n", flush=True)
