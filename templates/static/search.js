@@ -7,7 +7,7 @@
   var input = document.getElementById("search-input");
   var list = document.getElementById("search-results");
   var root = box.getAttribute("data-root") || "";
-  var index = null, loading = false, active = -1, pending = false;
+  var index = null, loading = false, active = -1, pending = false, openFirst = false;
 
   function load() {
     if (index || loading) return;
@@ -92,6 +92,11 @@
     }
     hits.sort(function (a, b) { return b.s - a.s || a.e.t.localeCompare(b.e.t); });
     render(hits.slice(0, 12));
+    // Enter pressed before the index had loaded: open the best hit now.
+    if (openFirst) {
+      openFirst = false;
+      if (hits.length) location.href = href(hits[0].e.u);
+    }
   }
 
   function move(step) {
@@ -112,6 +117,7 @@
       var links = list.querySelectorAll("a");
       var pick = links[active >= 0 ? active : 0];
       if (pick) location.href = pick.href;
+      else if (!index && input.value.trim()) openFirst = true;
     } else if (ev.key === "Escape") { list.hidden = true; input.blur(); }
   });
   document.addEventListener("click", function (ev) {

@@ -191,17 +191,19 @@ class PageBuilder:
             )
         backlinks.sort(key=lambda b: str(b["title"]).casefold())
         tags = _tags(note.meta)
+        heading, rest = _split_title(rendered.html)
         data.update(
             note=note,
             type=note.type,
-            body=Markup(rendered.html),
+            body=Markup(rendered.html),  # the whole note
+            heading=Markup(heading) if heading else None,  # its leading <h1>, if any
+            body_after_title=Markup(rest),  # the rest, for templates that show heading first
             properties=self.properties(note, page),
             tags=tags,
             aliases=note.aliases,
             backlinks=backlinks,
             outline=[h for h in rendered.headings if 2 <= h[0] <= 3],
             source_path=path,
-            has_h1=bool(rendered.headings) and rendered.headings[0][0] == 1,
         )
         template = "note.html"
         if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
@@ -316,6 +318,16 @@ class PageBuilder:
             dest.write_text(html, "utf-8")
             written.append(page)
         return written
+
+
+def _split_title(html: str) -> tuple[str | None, str]:
+    """Lift a leading ``<h1>`` out of the body so the page header can show it first."""
+    if not html.startswith("<h1"):
+        return None, html
+    end = html.find("</h1>")
+    if end < 0:
+        return None, html
+    return html[: end + 5], html[end + 5 :].lstrip("\n")
 
 
 def _tags(meta: dict[str, Any]) -> list[str]:
