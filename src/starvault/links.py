@@ -142,8 +142,7 @@ class Resolver:
         """('ok'|'outside', candidates in Obsidian's order) for one spelled-out file path."""
         low = target.lower()
         if low.startswith(("./", "../")) or low in (".", ".."):
-            joined = posixpath.normpath(posixpath.join(folder, low)) if folder else low
-            joined = posixpath.normpath(joined)
+            joined = posixpath.normpath(posixpath.join(folder.lower(), low))
             if joined == ".." or joined.startswith("../"):
                 return "outside", ()
             return "ok", tuple(self.exact.get(joined, ()))

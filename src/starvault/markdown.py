@@ -181,8 +181,10 @@ def obsidian_plugin(md: MarkdownIt) -> None:
 def make_markdown() -> MarkdownIt:
     """A fresh parser with everything starvault understands (used by checker and site)."""
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    # Obsidian's math: "$5 and $10" is not math, so no digits or spaces at the fences.
-    dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True)
+    # Obsidian's math: "$5 and $10" is not math: no space inside the fences. (allow_digits
+    # stays on: with it off, mdit-py-plugins reads src[-1] at offset 0 and rejects "$x$"
+    # at the start of any block that ends in a digit.)
+    dollarmath_plugin(md, allow_space=False, allow_digits=True, double_inline=True)
     obsidian_plugin(md)
     return md
 

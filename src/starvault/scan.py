@@ -11,12 +11,11 @@ import os
 import re
 import stat
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote
-
-from .markdown import block_parser, split_wikilink
 
 # A link as written. ``kind`` is "link" ([[..]]), "embed" (![[..]]), "markdown" ([..](..) and
 # ![..](..)) or "property" (a wiki-link in a front matter value).
@@ -301,7 +300,9 @@ def load_yaml(fm: str) -> tuple[Any, Problem | None]:
 _IGNORE_RE = re.compile(r"^\s*starvault-ignore\b\s*(.*?)\s*$", re.DOTALL)
 _BLOCK_ID_RE = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)[ \t]*$")
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_SKIP_BLOCKS = {"fence", "code_block", "math_block", "math_block_label", "html_block"}
+# Blocks whose lines hold no block ids. HTML blocks are not among them: Obsidian renders
+# "<!-- note --> text ^id" as a paragraph with a block id.
+_SKIP_BLOCKS = {"fence", "code_block", "math_block", "math_block_label"}
 
 
 class _Extractor:
@@ -316,6 +317,8 @@ class _Extractor:
         self.skip_ranges: list[tuple[int, int]] = []
         self.cursor: dict[int, int] = {}
         self.in_table = False
+        self._content: str | None = None
+        self._starts: list[int] = [0]
 
     def position(self, map_start: int, content: str, pos: int, needle: str) -> tuple[int, int]:
         """Map an offset in a block's inline content to (file line, column).
@@ -324,12 +327,23 @@ class _Extractor:
         "> " or a list marker, is cut), which gives the column exactly; table cells and ATX
         headings are found in the source line instead.
         """
-        line_idx = content.count("\n", 0, pos)
-        line_start = content.rfind("\n", 0, pos) + 1
+        if content is not self._content:
+            # Line starts of this block's content, once: a long paragraph with thousands
+            # of links must stay linear.
+            self._content = content
+            starts = [0]
+            i = content.find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = content.find("\n", i + 1)
+            self._starts = starts
+        line_idx = bisect_right(self._starts, pos) - 1
+        line_start = self._starts[line_idx]
         in_line = pos - line_start
         src_i = map_start + line_idx
         src = self.lines[src_i] if src_i < len(self.lines) else ""
-        cline = content[line_start:].split("\n", 1)[0].rstrip()
+        line_end = content.find("\n", line_start)
+        cline = content[line_start : line_end if line_end >= 0 else len(content)].rstrip()
         base = len(src.rstrip()) - len(cline)
         if not self.in_table and base >= 0 and src[base : base + len(cline)] == cline:
             col = base + in_line
@@ -355,6 +369,8 @@ class _Extractor:
         content = token.content
         if "[" not in content and "%%" not in content:
             return
+        from .markdown import block_parser
+
         md = block_parser()
         children: list[Any] = []
         md.inline.parse(content, md, env, children)
@@ -362,6 +378,8 @@ class _Extractor:
         self.walk_inline(children, start, content)
 
     def walk_inline(self, children: list[Any], start: int, content: str) -> None:
+        from .markdown import split_wikilink
+
         for child in children:
             kind = child.type
             if kind == "wikilink":
@@ -430,6 +448,8 @@ def _property_links(meta: dict[str, Any], fm: str) -> list[Link]:
     visit(meta)
     if not found:
         return []
+    from .markdown import split_wikilink
+
     links = []
     fm_lines = fm.split("\n")
     li, ci = 0, 0
@@ -471,6 +491,9 @@ def parse_text(path: str, text: str) -> Note:
         body = text
     lines = body.split("\n")
     ex = _Extractor(lines, body_line - 1)
+    # Imported here, not at the top: a warm run (every note from the cache) needs no parser.
+    from .markdown import block_parser
+
     md = block_parser()
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
