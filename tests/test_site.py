@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import signal
@@ -247,6 +248,27 @@ def test_embed_cycles_stop(make_vault, tmp_path):
     assert "embeds itself" in page(out, "Self.html")
 
 
+def test_repeated_embeds_render_right_on_every_page(make_vault, tmp_path):
+    files = {
+        "P0.md": "# P0\n\n![[B]]\n",
+        "X/P1.md": "# P1\n\n![[B]]\n",
+        "X/P2.md": "# P2\n\n![[B]]\n",
+        "B.md": "# B\n\nB body [[Target]]\n\n![[C]]\n",
+        "C.md": "# C\n\nC body\n\n![[B]]\n",
+        "Target.md": "# Target\n",
+    }
+    _, out, _ = build_site(make_vault, files, tmp_path)
+    assert 'href="Target.html"' in page(out, "P0.html")
+    for rel in ("X/P1.html", "X/P2.html"):
+        html = page(out, rel)
+        assert 'href="../Target.html"' in html
+        assert html.count("B body") == 1 and html.count("C body") == 1
+    # On C's own page, B's embed of C stops at once: C is already on the page.
+    c_page = page(out, "C.html")
+    assert c_page.count("C body") == 1 and c_page.count("B body") == 1
+    assert "embeds itself" in c_page
+
+
 # -- safety ----------------------------------------------------------------------------------
 
 
@@ -393,6 +415,25 @@ def test_rebuild_renders_only_pages_whose_inputs_changed(make_vault, tmp_path):
     (root / "E.md").unlink()
     removed = build(load(root), out)
     assert removed.rendered == [] and not (out / "E.html").exists()
+
+
+def test_parallel_build_writes_the_same_site(make_vault, tmp_path, monkeypatch):
+    site_build = importlib.import_module("starvault.site.build")  # the module, not build()
+    monkeypatch.setattr(site_build, "PARALLEL_MIN", 10)
+    files = {
+        f"F{i % 3}/N{i}.md": f"# N{i}\n\n[[N{(i + 1) % 40}]] ![[N{(i + 2) % 40}]]\n"
+        for i in range(40)
+    }
+    root = make_vault(files)
+    serial = build(load(root), tmp_path / "serial", jobs=1)
+    parallel = build(load(root), tmp_path / "parallel", jobs=2)
+    assert len(serial.rendered) == len(parallel.rendered) == 40
+    for rel in sorted(
+        p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*.html")
+    ):
+        assert (tmp_path / "parallel" / rel).read_bytes() == (
+            tmp_path / "serial" / rel
+        ).read_bytes()
 
 
 def test_search_index_lists_every_page(make_vault, tmp_path):

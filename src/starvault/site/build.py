@@ -91,15 +91,20 @@ def build(
                 continue
             todo.append(path)
         result.rendered = todo
-        for path, entry in _render_pages(ctx, tmp, todo, jobs, progress):
+        new_attachments: dict[str, list[int]] = {}
+
+        def meanwhile() -> None:
+            """Work for this process while the workers render pages."""
+            new_attachments.update(_copy_attachments(ctx, target, tmp, old.get("attachments", {})))
+            result.attachments = len(new_attachments)
+            _copy_static(ctx, tmp)
+            try:
+                result.dashboards = PageBuilder(ctx).write_dashboards(tmp)
+            except jinja2.TemplateError as exc:
+                raise template_error(exc) from None
+
+        for path, entry in _render_pages(ctx, tmp, todo, jobs, progress, meanwhile):
             entries[path] = entry
-        new_attachments = _copy_attachments(ctx, target, tmp, old.get("attachments", {}))
-        result.attachments = len(new_attachments)
-        _copy_static(ctx, tmp)
-        try:
-            result.dashboards = PageBuilder(ctx).write_dashboards(tmp)
-        except jinja2.TemplateError as exc:
-            raise template_error(exc) from None
         _write_search_index(tmp, [{**entries[p], "p": p} for p in sorted(entries)])
         manifest = {
             "version": BUILD_VERSION,
@@ -203,6 +208,7 @@ def _render_pages(
     todo: list[str],
     jobs: int | None,
     progress: Callable[[int, int], Any] | None,
+    meanwhile: Callable[[], None],
 ) -> Iterable[tuple[str, dict[str, Any]]]:
     builder = PageBuilder(ctx)
     _WORKER.update(builder=builder, tmp=tmp)
@@ -214,6 +220,7 @@ def _render_pages(
 
         can_fork = "fork" in multiprocessing.get_all_start_methods()
         if workers <= 1 or total < PARALLEL_MIN or not can_fork:
+            meanwhile()
             # One chunk at a time, so progress moves.
             step = max(1, total // 50)
             for i in range(0, total, step):
@@ -227,17 +234,25 @@ def _render_pages(
 
         # Warm the shared state before fork so workers do not each compute it.
         ctx.warm()
-        n_chunks = max(workers * 8, total // 100)
-        chunks = [todo[i::n_chunks] for i in range(n_chunks)]
+        # Contiguous chunks keep a folder's pages together (they share embed caches);
+        # many of them keep both workers busy to the end.
+        size = max(1, min(100, total // (workers * 8)))
+        chunks = [todo[i : i + size] for i in range(0, total, size)]
         mp = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp)
+        try:
             futures = [pool.submit(_render_chunk, c) for c in chunks if c]
+            meanwhile()  # dashboards, attachments: this process would only wait otherwise
             for fut in as_completed(futures):
                 chunk = fut.result()
                 yield from chunk
                 done += len(chunk)
                 if progress:
                     progress(done, total)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     finally:
         _WORKER.clear()
 

@@ -108,6 +108,7 @@ class NoteRenderer:
         self.md = self._make_parser()
         self._ids: dict[str, list[str]] = {}
         self._tokens: dict[str, list[Token]] = {}
+        self._embeds: dict[tuple[Any, ...], tuple[str, frozenset[str], bool]] = {}
         self.embed_targets = embed_targets if embed_targets is not None else set()
 
     # -- the parser ------------------------------------------------------------------------
@@ -244,15 +245,32 @@ class NoteRenderer:
         if note is None:
             return self._embed_file(ctx, r.path, display)
         if r.path in ctx.stack or ctx.depth + 1 >= MAX_EMBED_DEPTH:
+            ctx.shared["stops"] = ctx.shared.get("stops", 0) + 1
             why = "embeds itself" if r.path in ctx.stack else "is embedded too deeply"
             inner = escapeHtml(f"{note.title} ({why}; not shown again)")
             return self._link_html(ctx, r, subpath, inner).replace(
                 "internal-link", "internal-link embed-stopped", 1
             )
+        # The same embed on pages of the same folder renders the same: keep it, unless
+        # it stopped on a cycle (that depends on the embedding chain).
+        folder = ctx.page.rsplit("/", 1)[0] if "/" in ctx.page else ""
+        key = (note.path, subpath, folder, ctx.depth)
+        hit = self._embeds.get(key)
+        if hit is not None and not (hit[1] & set(ctx.stack)):
+            if hit[2]:
+                ctx.shared["raw_html"] = True
+            return hit[0]
+        shared = ctx.shared
+        log: list[str] = shared.setdefault("embedded", [])
+        start, stops, raw_before = len(log), shared.get("stops", 0), shared.get("raw_html")
+        log.append(note.path)
+        shared["raw_html"] = False
         tokens = self.body_tokens(note)
         sliced = _slice(tokens, self.anchor(note, subpath), note, subpath)
-        sub = _Ctx(note, ctx.page, (*ctx.stack, note.path), ctx.shared)
+        sub = _Ctx(note, ctx.page, (*ctx.stack, note.path), shared)
         inner = self.md.renderer.render(sliced, self.md.options, {"ctx": sub})
+        raw = bool(shared["raw_html"])
+        shared["raw_html"] = bool(raw_before) or raw
         href = self.href(ctx, r, subpath)
         title = note.title
         if subpath:
@@ -260,10 +278,15 @@ class NoteRenderer:
         head = escapeHtml(title)
         if href is not None:
             head = f'<a class="internal-link" href="{escapeHtml(href)}">{head}</a>'
-        return (
+        html = (
             f'<div class="embed" data-path="{escapeHtml(note.path)}">'
             f'<div class="embed-title">{head}</div>{inner}</div>'
         )
+        if shared.get("stops", 0) == stops:
+            if len(self._embeds) > 20_000:
+                self._embeds.clear()
+            self._embeds[key] = (html, frozenset(log[start:]), raw)
+        return html
 
     def _embed_file(self, ctx: _Ctx, path: str, display: str | None) -> str:
         out = self.site.url_of(path)
