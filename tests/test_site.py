@@ -131,6 +131,24 @@ def test_build_writes_pages_dashboards_search_and_assets(make_vault, run_cli, tm
     assert (out / "pic.png").read_bytes() == PNG
 
 
+@pytest.mark.parametrize(
+    "to,folder",
+    [
+        ("A.html", ""),
+        ("A.html", "x/y"),
+        ("x/A.html", "x"),
+        ("x/y/A.html", "x/z"),
+        ("xa/A.html", "x"),
+    ],
+)
+def test_relpath_agrees_with_posixpath(to, folder):
+    import posixpath
+
+    from starvault.site.urls import relpath
+
+    assert relpath(to, folder) == posixpath.relpath(to, folder or ".")
+
+
 def test_links_are_relative_and_resolve_like_the_checker(make_vault, tmp_path):
     _, out, _ = build_site(make_vault, small_vault(), tmp_path)
     html = page(out, "Notes/Linker.html")
@@ -284,6 +302,7 @@ def test_raw_html_is_sanitised(make_vault, tmp_path):
     _, out, _ = build_site(make_vault, files, tmp_path)
     body = page(out, "Evil.html").split('<div class="markdown">', 1)[1].split("</article>")[0]
     assert "<script" not in body and "alert(1)</script>" not in body
+    assert "alert(4)" not in body  # comments around a script do not smuggle it through
     assert "onerror" not in body and "onclick" not in body
     assert not re.search(r"(href|src)=\"?\s*javascript:", body)
     assert "[x](javascript:alert(1))" in body  # markdown-it leaves it as plain text

@@ -32,7 +32,7 @@ from ..markdown import make_markdown, split_wikilink
 from ..scan import Link, Note, _markdown_link, _nfc, split_front_matter
 from ..vault import Vault
 from .safety import sanitize
-from .urls import SiteMap, fragment
+from .urls import SiteMap, fragment, quote_path, root_of
 
 # Transclusion stops this deep (Obsidian stops at a similar depth).
 MAX_EMBED_DEPTH = 4
@@ -44,6 +44,10 @@ _CALLOUT = re.compile(r"^\[!([A-Za-z0-9_-]+)\]([+-]?)[ \t]*(.*)$")
 _BLOCK_ID_END = re.compile(r"(^|\s)\^([A-Za-z0-9-]+)[ \t]*$")
 # Obsidian tags: "#" after a space or line start, then a name that is not only digits.
 _TAG = re.compile(r"(?<![^\s(\[])#([0-9_/-]*[^\W\d_][\w/-]*)")
+_HTML_COMMENT = re.compile(r"\s*<!--(?:(?!-->).)*-->\s*", re.DOTALL)
+# Embedded HTML is rendered once for every page: its URLs start from the site root, marked
+# with NUL (markdown-it turns NUL in notes into U+FFFD), replaced per page by "../" * depth.
+ROOT_MARK = "\x00"
 _SIZE = re.compile(r"^\s*(\d+)(?:\s*x\s*(\d+))?\s*$")
 _BROKEN_TIPS = {
     Status.BROKEN: "no note named '{t}'",
@@ -156,6 +160,8 @@ class NoteRenderer:
         ids = self.ids_of(note)
         ctx.shared["ids"] = iter(ids) if heading_ids else None
         html = self.md.renderer.render(tokens, self.md.options, {"ctx": ctx})
+        if ROOT_MARK in html:
+            html = html.replace(ROOT_MARK, root_of(page))
         raw = bool(ctx.shared.get("raw_html"))
         if raw:
             html = sanitize(html)
@@ -196,7 +202,13 @@ class NoteRenderer:
         anchor = self.anchor(target, subpath) if target is not None else ""
         if r.path == ctx.note.path and ctx.depth == 0 and anchor:
             return fragment(anchor)
-        return self.site.rel(ctx.page, out) + fragment(anchor)
+        return self.url(ctx, out) + fragment(anchor)
+
+    def url(self, ctx: _Ctx, out: str) -> str:
+        """URL of the output file ``out`` from the page being written (see ROOT_MARK)."""
+        if ctx.depth > 0:
+            return ROOT_MARK + quote_path(out)
+        return self.site.rel(ctx.page, out)
 
     # -- render rules ------------------------------------------------------------------------
     def _render_wikilink(self, tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> str:
@@ -251,10 +263,9 @@ class NoteRenderer:
             return self._link_html(ctx, r, subpath, inner).replace(
                 "internal-link", "internal-link embed-stopped", 1
             )
-        # The same embed on pages of the same folder renders the same: keep it, unless
-        # it stopped on a cycle (that depends on the embedding chain).
-        folder = ctx.page.rsplit("/", 1)[0] if "/" in ctx.page else ""
-        key = (note.path, subpath, folder, ctx.depth)
+        # The same embed renders the same on every page (URLs from the root): keep it,
+        # unless it stopped on a cycle (that depends on the embedding chain).
+        key = (note.path, subpath, ctx.depth)
         hit = self._embeds.get(key)
         if hit is not None and not (hit[1] & set(ctx.stack)):
             if hit[2]:
@@ -292,7 +303,7 @@ class NoteRenderer:
         out = self.site.url_of(path)
         if out is None:
             return ""
-        src = escapeHtml(self.site.rel(ctx.page, out))
+        src = escapeHtml(self.url(ctx, out))
         ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
         name = escapeHtml(path.rsplit("/", 1)[-1])
         if ext in IMAGE_EXTENSIONS:
@@ -349,7 +360,7 @@ class NoteRenderer:
                 return (
                     f'<span class="broken-link" title="{escapeHtml(tip)}">{escapeHtml(src)}</span>'
                 )
-            token.attrSet("src", self.site.rel(ctx.page, out))
+            token.attrSet("src", self.url(ctx, out))
         token.attrSet("loading", "lazy")
         return renderer.image(tokens, idx, options, env)
 
@@ -400,8 +411,11 @@ def _render_nothing(*_args: Any) -> str:
 
 
 def _render_raw_html(tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> str:
+    content = tokens[idx].content
+    if _HTML_COMMENT.fullmatch(content):
+        return ""  # Obsidian hides HTML comments too; nothing to sanitise
     env["ctx"].shared["raw_html"] = True
-    return tokens[idx].content
+    return content
 
 
 def _render_callout_close(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:

@@ -6,7 +6,6 @@ under any prefix on a static host.
 
 from __future__ import annotations
 
-import posixpath
 from urllib.parse import quote
 
 # Output paths the site itself uses; a note that would land on one is moved aside.
@@ -58,9 +57,21 @@ class SiteMap:
         key = (folder, to_path)
         hit = self._rel.get(key)
         if hit is None:
-            hit = quote_path(posixpath.relpath(to_path, folder or "."))
+            hit = quote_path(relpath(to_path, folder))
             self._rel[key] = hit
         return hit
+
+
+def relpath(to_path: str, folder: str) -> str:
+    """``posixpath.relpath`` for clean site paths (no ``.``/``..``), several times faster."""
+    if not folder:
+        return to_path
+    here = folder.split("/")
+    there = to_path.split("/")
+    i, n = 0, min(len(here), len(there) - 1)
+    while i < n and here[i] == there[i]:
+        i += 1
+    return "../" * (len(here) - i) + "/".join(there[i:])
 
 
 def root_of(page: str) -> str:
