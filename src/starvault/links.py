@@ -12,8 +12,8 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from .scan import Heading, Link, Note
 
@@ -39,8 +39,7 @@ class Status(Enum):
     BAD_BLOCK = "bad-block"  # LK003
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(NamedTuple):
     """One link with its outcome. ``path`` is the file it points to when it resolves."""
 
     source: str
@@ -137,6 +136,19 @@ class Resolver:
         for paths in self.by_name.values():
             paths.sort(key=_sort_key)
         self._memo: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
+        self._subpaths: dict[tuple[str, str], Status] = {}
+        self._keys: dict[str, list[str]] = {}
+
+    def subpath_status(self, note: Note, subpath: str) -> Status:
+        """check_subpath, memoised: thousands of links name the same few headings."""
+        key = (note.path, subpath)
+        hit = self._subpaths.get(key)
+        if hit is None:
+            keys = self._keys.get(note.path)
+            if keys is None:
+                keys = self._keys[note.path] = [heading_key(h.text) for h in note.headings]
+            hit = self._subpaths[key] = check_subpath(note, subpath, keys)
+        return hit
 
     def _lookup(self, target: str, folder: str) -> tuple[str, tuple[str, ...]]:
         """('ok'|'outside', candidates in Obsidian's order) for one spelled-out file path."""
@@ -164,41 +176,52 @@ class Resolver:
         if "/" in low:
             tail = "/" + low
             pool = [p for p in pool if ("/" + p.lower()).endswith(tail)]
-        if len(pool) > 1 and folder:
-            near = folder.lower() + "/"
-            pool = [p for p in pool if p.lower().startswith(near)] + [
-                p for p in pool if not p.lower().startswith(near)
-            ]
         return "ok", tuple(pool)
 
     def candidates(self, target: str, folder: str) -> tuple[str, tuple[str, ...]]:
         """Files a link target may mean, first the one Obsidian picks.
 
-        Notes may be named without ``.md``; other files need their extension.
+        Notes may be named without ``.md``; other files need their extension. Only
+        relative targets and ties depend on the linking folder, so the lookup itself is
+        memoised by target alone for the rest.
         """
-        key = (folder, target)
+        relative = target.startswith(("./", "../")) or target in (".", "..")
+        key = (folder if relative else "", target)
         hit = self._memo.get(key)
-        if hit is not None:
-            return hit
-        result: tuple[str, tuple[str, ...]] = ("ok", ())
-        if not target.lower().endswith(".md"):
-            result = self._lookup(target + ".md", folder)
-        if not result[1] and result[0] != "outside":
-            result = self._lookup(target, folder)
-        self._memo[key] = result
-        return result
+        if hit is None:
+            hit = ("ok", ())
+            if not target.lower().endswith(".md"):
+                hit = self._lookup(target + ".md", folder)
+            if not hit[1] and hit[0] != "outside":
+                hit = self._lookup(target, folder)
+            self._memo[key] = hit
+        where, pool = hit
+        if len(pool) > 1 and folder:
+            # Ties: a file under the linking note's folder comes first.
+            near = folder.lower() + "/"
+            first = [p for p in pool if p.lower().startswith(near)]
+            if first:
+                pool = (*first, *(p for p in pool if not p.lower().startswith(near)))
+        return where, pool
 
 
-def section_headings(headings: list[Heading], parts: list[str]) -> Heading | None:
-    """Find ``A#B#C``: each part must be a heading inside the section of the previous one."""
-    keys = [heading_key(p) for p in parts]
+def section_headings(
+    headings: list[Heading], parts: list[str], keys: list[str] | None = None
+) -> Heading | None:
+    """Find ``A#B#C``: each part must be a heading inside the section of the previous one.
+
+    ``keys`` are the headings' :func:`heading_key` values when the caller has them.
+    """
+    if keys is None:
+        keys = [heading_key(h.text) for h in headings]
     lo, hi, level = 0, len(headings), 0
     found: Heading | None = None
-    for key in keys:
+    for part in parts:
+        key = heading_key(part)
         found = None
         for i in range(lo, hi):
             h = headings[i]
-            if h.level > level and heading_key(h.text) == key:
+            if h.level > level and keys[i] == key:
                 found = h
                 # The section ends at the next heading of the same or a higher rank.
                 end = hi
@@ -213,7 +236,7 @@ def section_headings(headings: list[Heading], parts: list[str]) -> Heading | Non
     return found
 
 
-def check_subpath(note: Note, subpath: str) -> Status:
+def check_subpath(note: Note, subpath: str, keys: list[str] | None = None) -> Status:
     """LK002/LK003 for a subpath on a note that exists."""
     sub = subpath.strip()
     if not sub:
@@ -223,7 +246,8 @@ def check_subpath(note: Note, subpath: str) -> Status:
     parts = [p for p in sub.split("#") if p.strip()]
     if not parts:
         return Status.OK
-    return Status.OK if section_headings(note.headings, parts) else Status.BAD_HEADING
+    found = section_headings(note.headings, parts, keys)
+    return Status.OK if found else Status.BAD_HEADING
 
 
 def resolve_link(source: Note, link: Link, resolver: Resolver, notes: dict[str, Note]) -> Resolved:
@@ -233,7 +257,7 @@ def resolve_link(source: Note, link: Link, resolver: Resolver, notes: dict[str, 
         if link.subpath is None or not link.subpath.strip():
             return Resolved(source.path, link, Status.EMPTY, None)
         # [[#Heading]]: the note itself.
-        status = check_subpath(source, link.subpath)
+        status = resolver.subpath_status(source, link.subpath)
         return Resolved(source.path, link, status, source.path)
     if link.kind != "markdown" and _URLISH.match(target):
         return Resolved(source.path, link, Status.URLISH, None)
@@ -247,7 +271,7 @@ def resolve_link(source: Note, link: Link, resolver: Resolver, notes: dict[str, 
     status = Status.AMBIGUOUS if len(cands) > 1 else Status.OK
     note = notes.get(path)
     if note is not None and link.subpath:
-        sub = check_subpath(note, link.subpath)
+        sub = resolver.subpath_status(note, link.subpath)
         if sub is not Status.OK:
             status = sub
     return Resolved(source.path, link, status, path, cands)

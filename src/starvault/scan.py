@@ -94,6 +94,7 @@ class ScanResult:
     notes: list[str]  # vault-relative paths of *.md files
     attachments: list[str]  # every other file
     problems: list[tuple[str, Problem]]  # findings about paths that are not notes
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # note -> (size, mtime_ns)
 
 
 # ---------------------------------------------------------------------------------------
@@ -153,6 +154,7 @@ def walk(root: Path, exclude: list[str]) -> ScanResult:
     notes: list[str] = []
     attachments: list[str] = []
     problems: list[tuple[str, Problem]] = []
+    stats: dict[str, tuple[int, int]] = {}
     seen_dirs = {root_real}
     stack: list[tuple[str, str]] = [(str(root), "")]
     while stack:
@@ -219,11 +221,17 @@ def walk(root: Path, exclude: list[str]) -> ScanResult:
                 continue
             if name.lower().endswith(".md"):
                 notes.append(rel)
+                try:
+                    # The cache check needs size and mtime: take them while we are here.
+                    st = entry.stat()
+                    stats[rel] = (st.st_size, st.st_mtime_ns)
+                except OSError:
+                    pass
             else:
                 attachments.append(rel)
     notes.sort()
     attachments.sort()
-    return ScanResult(notes, attachments, problems)
+    return ScanResult(notes, attachments, problems, stats)
 
 
 # ---------------------------------------------------------------------------------------

@@ -196,16 +196,10 @@ def load(
     if cached:
         for rel in scan.notes:
             hit = cached.get(rel)
-            if hit is not None:
-                try:
-                    st = os.stat(root / rel)
-                except OSError:
-                    todo.append(rel)
-                    continue
-                if st.st_size == hit.size and st.st_mtime_ns == hit.mtime_ns:
-                    notes[rel] = hit
-                    continue
-            todo.append(rel)
+            if hit is not None and scan.stats.get(rel) == (hit.size, hit.mtime_ns):
+                notes[rel] = hit
+            else:
+                todo.append(rel)
     else:
         todo = scan.notes
     for note in _parse_all(root, todo, jobs):
