@@ -32,7 +32,7 @@ from ..markdown import make_markdown, split_wikilink
 from ..scan import Link, Note, _markdown_link, _nfc, split_front_matter
 from ..vault import Vault
 from .safety import sanitize
-from .urls import SiteMap, fragment, quote_path, root_of
+from .urls import SiteMap, fragment, root_of
 
 # Transclusion stops this deep (Obsidian stops at a similar depth).
 MAX_EMBED_DEPTH = 4
@@ -207,7 +207,7 @@ class NoteRenderer:
     def url(self, ctx: _Ctx, out: str) -> str:
         """URL of the output file ``out`` from the page being written (see ROOT_MARK)."""
         if ctx.depth > 0:
-            return ROOT_MARK + quote_path(out)
+            return ROOT_MARK + self.site.quoted(out)
         return self.site.rel(ctx.page, out)
 
     # -- render rules ------------------------------------------------------------------------
@@ -601,7 +601,9 @@ def _block_ids(tokens: list[Token]) -> None:
 def _lone_embeds(tokens: list[Token]) -> None:
     """A paragraph that is only an embed renders the embed without a <p> around it."""
     for i, t in enumerate(tokens):
-        if t.type != "inline" or not t.children or i == 0:
+        if t.type != "inline" or i == 0 or not t.content.lstrip().startswith("![["):
+            continue
+        if not t.children:
             continue
         kids = [c for c in t.children if not (c.type == "text" and not c.content.strip())]
         kids = [c for c in kids if c.type != "softbreak"]

@@ -46,10 +46,17 @@ class SiteMap:
             self.pages[path] = out
         self.attachments = {p: p for p in attachments}
         self._rel: dict[tuple[str, str], str] = {}
+        self._quoted: dict[str, str] = {}
 
     def url_of(self, vault_path: str) -> str | None:
         """The output path of a note or attachment, None when it is not published."""
         return self.pages.get(vault_path) or self.attachments.get(vault_path)
+
+    def quoted(self, out: str) -> str:
+        hit = self._quoted.get(out)
+        if hit is None:
+            hit = self._quoted[out] = quote_path(out)
+        return hit
 
     def rel(self, from_page: str, to_path: str) -> str:
         """A quoted relative URL from the page at ``from_page`` to the output ``to_path``."""
