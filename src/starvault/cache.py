@@ -1,12 +1,13 @@
-"""The on-disk parse cache: ``.starvault-cache/`` at the vault root, as ruff keeps its own.
+"""The on-disk cache: ``.starvault-cache/`` at the vault root, as ruff keeps its own.
 
-One file maps each note's path to its parsed :class:`~starvault.scan.Note`; an entry is
-reused while the file's size and modification time are unchanged. A missing, corrupt or
-old-version cache is ignored and rebuilt; a vault we may not write to simply runs uncached.
+It holds each note's parse (reused while the file's size and modification time are
+unchanged) and each note's link outcome (reused while, in addition, the vault's set of
+files is the same and no note it links into by heading or block has changed). A missing,
+corrupt or old-version cache is ignored and rebuilt; a read-only vault runs uncached.
 
-The file is ``marshal`` data of plain tuples: it loads several times faster than pickled
-objects, which is most of a warm check's time on a large vault. Front matter that marshal
-cannot hold (YAML dates) is stored as a pickle inside it.
+The file is ``marshal`` data of plain tuples, which loads several times faster than
+pickled objects. A note's links are kept as a marshal blob of their own and decoded only
+when something asks for them: a warm check of an unchanged note never does.
 """
 
 from __future__ import annotations
@@ -16,26 +17,67 @@ import os
 import pickle
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .links import Outcome, Resolved, Status
 from .scan import Heading, Link, Note, Problem
 
 CACHE_DIR = ".starvault-cache"
 FILE = "notes.marshal"
 # Bump FORMAT when Note's shape or the extraction changes, so old caches are dropped;
 # marshal's format also depends on the Python version.
-FORMAT = 4
+FORMAT = 6
 _KEY = f"starvault-{__version__}-{FORMAT}-py{sys.version_info[0]}.{sys.version_info[1]}"
 
 
-def _encode(note: Note) -> tuple[Any, ...]:
+class CachedNote(Note):
+    """A Note from the cache whose links and headings are decoded on first access."""
+
+    __slots__ = ("_raw_headings", "_raw_links")
+
+    @property  # type: ignore[override]
+    def links(self) -> list[Link]:
+        raw = self._raw_links
+        if raw is not None:
+            Note.links.__set__(self, [Link(*t) for t in marshal.loads(raw)])  # type: ignore[attr-defined]
+            self._raw_links = None
+        return Note.links.__get__(self)  # type: ignore[attr-defined]
+
+    @links.setter
+    def links(self, value: list[Link]) -> None:
+        self._raw_links = None
+        Note.links.__set__(self, value)  # type: ignore[attr-defined]
+
+    @property  # type: ignore[override]
+    def headings(self) -> list[Heading]:
+        raw = self._raw_headings
+        if raw is not None:
+            Note.headings.__set__(self, [Heading(*h) for h in raw])  # type: ignore[attr-defined]
+            self._raw_headings = None
+        return Note.headings.__get__(self)  # type: ignore[attr-defined]
+
+    @headings.setter
+    def headings(self, value: list[Heading]) -> None:
+        self._raw_headings = None
+        Note.headings.__set__(self, value)  # type: ignore[attr-defined]
+
+
+@dataclass
+class Cached:
+    notes: dict[str, Note] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    fingerprint: str | None = None
+
+
+def _encode_note(note: Note) -> tuple[Any, ...]:
     try:
         marshal.dumps(note.meta)
         meta: Any = note.meta
         pickled = False
-    except ValueError:
+    except ValueError:  # YAML dates and the like
         meta = pickle.dumps(note.meta, protocol=pickle.HIGHEST_PROTOCOL)
         pickled = True
     return (
@@ -45,7 +87,7 @@ def _encode(note: Note) -> tuple[Any, ...]:
         note.body_line,
         pickled,
         meta,
-        tuple(tuple(link) for link in note.links),
+        marshal.dumps(tuple(tuple(link) for link in note.links)),
         tuple(tuple(h) for h in note.headings),
         note.blocks,
         note.suppressions,
@@ -53,35 +95,63 @@ def _encode(note: Note) -> tuple[Any, ...]:
     )
 
 
-def _decode(row: tuple[Any, ...]) -> Note:
+def _decode_note(row: tuple[Any, ...]) -> Note:
     path, size, mtime, body_line, pickled, meta, links, heads, blocks, supp, problems = row
-    return Note(
+    note = CachedNote(
         path,
         pickle.loads(meta) if pickled else meta,
         body_line,
-        [Link(*link) for link in links],
-        [Heading(*h) for h in heads],
+        [],
+        [],
         blocks,
         supp,
         [Problem(*p) for p in problems],
         size,
         mtime,
     )
+    note._raw_links = links
+    note._raw_headings = heads
+    return note
 
 
-def load(root: Path) -> dict[str, Note]:
+def _encode_outcome(o: Outcome) -> tuple[Any, ...]:
+    problems = tuple(
+        (tuple(r.link), r.status.value, r.path, r.candidates, r.hint) for r in o.problems
+    )
+    return (o.count, problems, o.targets, o.deps)
+
+
+def _decode_outcome(source: str, row: tuple[Any, ...]) -> Outcome:
+    count, problems, targets, deps = row
+    return Outcome(
+        count,
+        tuple(Resolved(source, Link(*lk), Status(st), p, c, h) for lk, st, p, c, h in problems),
+        targets,
+        deps,
+    )
+
+
+def load(root: Path) -> Cached:
     path = root / CACHE_DIR / FILE
     try:
-        with open(path, "rb") as fh:
-            data = marshal.load(fh)
+        # loads() of the whole file: load() on a file object reads in small pieces.
+        data = marshal.loads(path.read_bytes())
         if not isinstance(data, dict) or data.get("key") != _KEY:
-            return {}
-        return {row[0]: _decode(row) for row in data["rows"]}
+            return Cached()
+        notes: dict[str, Note] = {}
+        outcomes: dict[str, Outcome] = {}
+        for row, outcome in data["rows"]:
+            notes[row[0]] = _decode_note(row)
+            if outcome is not None:
+                outcomes[row[0]] = _decode_outcome(row[0], outcome)
+        return Cached(notes, outcomes, data.get("fingerprint"))
     except Exception:  # any unreadable or corrupt cache is just a cold start
-        return {}
+        return Cached()
 
 
-def save(root: Path, notes: dict[str, Note]) -> None:
+def save(
+    root: Path, notes: dict[str, Note], outcomes: dict[str, Outcome], fingerprint: str
+) -> None:
     folder = root / CACHE_DIR
     try:
         folder.mkdir(exist_ok=True)
@@ -93,11 +163,16 @@ def save(root: Path, notes: dict[str, Note]) -> None:
                 "# This file is a cache directory tag created by starvault.\n",
                 encoding="utf-8",
             )
-        rows = [_encode(n) for n in notes.values() if n.size or n.mtime_ns]
+        rows = []
+        for path, note in notes.items():
+            if not (note.size or note.mtime_ns):
+                continue  # never read: nothing to keep
+            outcome = outcomes.get(path)
+            rows.append((_encode_note(note), _encode_outcome(outcome) if outcome else None))
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".notes-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                marshal.dump({"key": _KEY, "rows": rows}, fh)
+                marshal.dump({"key": _KEY, "fingerprint": fingerprint, "rows": rows}, fh)
             os.replace(tmp, folder / FILE)
         except BaseException:
             os.unlink(tmp)

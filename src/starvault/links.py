@@ -47,10 +47,35 @@ class Resolved(NamedTuple):
     status: Status
     path: str | None
     candidates: tuple[str, ...] = ()
+    # For a broken link: ("alias", note) when the target is an alias of that note,
+    # ("near", note) for the closest name, ("", "") for none. Cached with the outcome.
+    hint: tuple[str, str] | None = None
 
     @property
     def resolves(self) -> bool:
         return self.path is not None
+
+
+class Outcome(NamedTuple):
+    """What a note's links come to, small enough to cache between runs."""
+
+    count: int  # links in the note
+    problems: tuple[Resolved, ...]  # the links that do not resolve cleanly
+    targets: tuple[str, ...]  # files its links resolve to, other than itself
+    deps: tuple[str, ...]  # notes whose headings or block ids decided a subpath
+
+
+def outcome_of(resolved: list[Resolved], suggester: Suggester | None = None) -> Outcome:
+    problems = tuple(
+        r._replace(hint=suggester.hint(r.link.target))
+        if suggester is not None and r.status is Status.BROKEN
+        else r
+        for r in resolved
+        if r.status is not Status.OK
+    )
+    targets = {r.path for r in resolved if r.path is not None and r.path != r.source}
+    deps = {r.path for r in resolved if r.path is not None and r.link.subpath}
+    return Outcome(len(resolved), problems, tuple(sorted(targets)), tuple(sorted(deps)))
 
 
 # Extensions that make a link target an attachment rather than a note name with a dot.
@@ -283,20 +308,34 @@ class Suggester:
     def __init__(self, notes: Iterable[Note]) -> None:
         self.names: dict[str, str] = {}
         self.aliases: dict[str, str] = {}
-        self.grams: dict[str, set[str]] = defaultdict(set)
         for note in notes:
-            low = note.name.lower()
-            self.names.setdefault(low, note.name)
+            self.names.setdefault(note.name.lower(), note.name)
             for alias in note.aliases:
                 self.aliases.setdefault(alias.strip().lower(), note.name)
-            for g in self._trigrams(low):
-                self.grams[g].add(low)
+        self._grams: dict[str, set[str]] | None = None
         self._memo: dict[str, str | None] = {}
+
+    @property
+    def grams(self) -> dict[str, set[str]]:
+        """Trigram index of the names, built on the first broken link only."""
+        if self._grams is None:
+            grams: dict[str, set[str]] = defaultdict(set)
+            for low in self.names:
+                for g in self._trigrams(low):
+                    grams[g].add(low)
+            self._grams = grams
+        return self._grams
 
     @staticmethod
     def _trigrams(text: str) -> set[str]:
         padded = f"  {text} "
         return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+    def hint(self, target: str) -> tuple[str, str]:
+        alias = self.alias_of(target)
+        if alias:
+            return ("alias", alias)
+        return ("near", self.closest(target) or "")
 
     def alias_of(self, target: str) -> str | None:
         name = target.rsplit("/", 1)[-1]
@@ -311,8 +350,9 @@ class Suggester:
             return self._memo[low]
         # Shortlist by shared trigrams, then rank with difflib: fast on 10,000 names.
         counts: dict[str, int] = defaultdict(int)
+        grams = self.grams
         for g in self._trigrams(low):
-            for cand in self.grams.get(g, ()):
+            for cand in grams.get(g, ()):
                 counts[cand] += 1
         shortlist = sorted(counts, key=lambda c: -counts[c])[:40]
         best = difflib.get_close_matches(low, shortlist, n=1, cutoff=0.6)

@@ -41,7 +41,7 @@ def format_line(d: Diagnostic, vault_label: str) -> str:
 def summary_line(report: Report) -> str:
     c = report.counts
     vault = report.vault
-    size = f"{_plural(len(vault.notes), 'note')}, {_plural(len(vault.links), 'link')}"
+    size = f"{_plural(len(vault.notes), 'note')}, {_plural(vault.link_count, 'link')}"
     if not report.diagnostics:
         return click.style("All checks passed", fg="green", bold=True) + f" ({size})."
     parts = [
@@ -63,7 +63,7 @@ def to_json_data(report: Report, vault_label: str) -> dict[str, object]:
         "version": JSON_VERSION,
         "vault": vault_label,
         "notes": len(report.vault.notes),
-        "links": len(report.vault.links),
+        "links": report.vault.link_count,
         "diagnostics": [d.to_dict() for d in report.diagnostics],
         "summary": report.counts,
     }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import cache as _cache
 from .config import CONFIG_NAME, Config, load_config
-from .links import Resolved, Resolver, Status, Suggester, resolve_link
+from .links import Outcome, Resolved, Resolver, Status, Suggester, outcome_of, resolve_link
 from .scan import Note, Problem, read_note, read_text, walk
 
 if TYPE_CHECKING:
@@ -73,12 +73,15 @@ class Vault:
         notes: dict[str, Note],
         attachments: list[str],
         problems: list[tuple[str, Problem]],
+        outcomes: dict[str, Outcome] | None = None,
     ) -> None:
         self.root = root
         self.config = config
         self.notes = notes
         self.attachments = attachments
         self.problems = problems  # findings about paths that are not notes
+        self._resolved: dict[str, list[Resolved]] = {}
+        self._outcomes: dict[str, Outcome] = dict(outcomes or {})
 
     def __repr__(self) -> str:
         return f"<Vault {str(self.root)!r}: {len(self.notes)} notes>"
@@ -101,7 +104,17 @@ class Vault:
         return self.notes.get(cands[0])
 
     def notes_of_type(self, type_: str) -> list[Note]:
-        return [n for n in self.notes.values() if n.type == type_]
+        """Notes whose front matter ``type`` is ``type_``, in path order."""
+        return list(self._by_type.get(type_, ()))
+
+    @cached_property
+    def _by_type(self) -> dict[str, list[Note]]:
+        out: dict[str, list[Note]] = defaultdict(list)
+        for note in self.notes.values():
+            t = note.type
+            if t is not None:
+                out[t].append(note)
+        return out
 
     def text(self, note: Note | str) -> str:
         """The note's text as stored (decoded, LF line ends)."""
@@ -109,27 +122,48 @@ class Vault:
         return read_text(self.root, path)
 
     # -- links ------------------------------------------------------------------------
+    def links_from(self, note: Note | str) -> list[Resolved]:
+        """The links of one note, resolved (computed once per note)."""
+        path = note.path if isinstance(note, Note) else note
+        hit = self._resolved.get(path)
+        if hit is None:
+            source = self.notes.get(path)
+            if source is None:
+                return []
+            resolver, notes = self.resolver, self.notes
+            hit = [resolve_link(source, link, resolver, notes) for link in source.links]
+            self._resolved[path] = hit
+        return hit
+
     @cached_property
     def links(self) -> list[Resolved]:
         """Every link of every note, resolved, in note and line order."""
-        out: list[Resolved] = []
-        resolver, notes = self.resolver, self.notes
-        for path in sorted(notes):
-            note = notes[path]
-            for link in note.links:
-                out.append(resolve_link(note, link, resolver, notes))
-        return out
+        return [r for path in sorted(self.notes) for r in self.links_from(path)]
 
-    def links_from(self, note: Note | str) -> list[Resolved]:
-        path = note.path if isinstance(note, Note) else note
-        return self._by_source.get(path, [])
+    @property
+    def outcomes(self) -> dict[str, Outcome]:
+        """Per note: link count, problem links, targets (reused from the cache when valid)."""
+        if len(self._outcomes) != len(self.notes):
+            for path in self.notes:
+                if path not in self._outcomes:
+                    self._outcomes[path] = outcome_of(self.links_from(path), self.suggester)
+        return self._outcomes
 
     @cached_property
-    def _by_source(self) -> dict[str, list[Resolved]]:
-        out: dict[str, list[Resolved]] = defaultdict(list)
-        for r in self.links:
-            out[r.source].append(r)
+    def link_problems(self) -> list[Resolved]:
+        """Links that do not resolve cleanly (broken, ambiguous, bad subpath, ...)."""
+        out = [r for o in self.outcomes.values() for r in o.problems]
+        out.sort(key=lambda r: (r.source, r.link.line, r.link.column))
         return out
+
+    @property
+    def link_count(self) -> int:
+        return sum(o.count for o in self.outcomes.values())
+
+    @cached_property
+    def linked(self) -> frozenset[str]:
+        """Paths that at least one other note links to."""
+        return frozenset(t for o in self.outcomes.values() for t in o.targets)
 
     @cached_property
     def backlinks(self) -> dict[str, list[Resolved]]:
@@ -143,11 +177,11 @@ class Vault:
     @cached_property
     def orphans(self) -> list[str]:
         """Notes no other note links to (the table of contents and index notes excepted)."""
-        back = self.backlinks
+        linked = self.linked
         return [
             path
             for path, note in sorted(self.notes.items())
-            if path not in back and not _is_index(note, self.config)
+            if path not in linked and not _is_index(note, self.config)
         ]
 
     @cached_property
@@ -157,7 +191,7 @@ class Vault:
         return build_graph(self)
 
     def broken(self) -> Iterable[Resolved]:
-        return (r for r in self.links if r.status not in (Status.OK, Status.AMBIGUOUS))
+        return (r for r in self.link_problems if r.status is not Status.AMBIGUOUS)
 
 
 _INDEX_NAMES = {"index", "readme", "home", "start here", "moc"}
@@ -190,21 +224,44 @@ def load(
     if config is None:
         config = load_config(root)
     scan = walk(root, config.exclude)
-    cached = _cache.load(root) if use_cache else {}
+    cached = _cache.load(root) if use_cache else _cache.Cached()
     notes: dict[str, Note] = {}
     todo: list[str] = []
-    if cached:
-        for rel in scan.notes:
-            hit = cached.get(rel)
-            if hit is not None and scan.stats.get(rel) == (hit.size, hit.mtime_ns):
-                notes[rel] = hit
-            else:
-                todo.append(rel)
-    else:
-        todo = scan.notes
+    for rel in scan.notes:
+        hit = cached.notes.get(rel)
+        if hit is not None and scan.stats.get(rel) == (hit.size, hit.mtime_ns):
+            notes[rel] = hit
+        else:
+            todo.append(rel)
     for note in _parse_all(root, todo, jobs):
         notes[note.path] = note
     ordered = {rel: notes[rel] for rel in scan.notes}
-    if use_cache and (todo or len(cached) != len(ordered)):
-        _cache.save(root, ordered)
-    return Vault(root, config, ordered, scan.attachments, scan.problems)
+    fingerprint = _fingerprint(ordered, scan.attachments)
+    # Link outcomes stay valid while the set of files is the same, the note is unchanged
+    # and no note whose headings or blocks it links into has changed.
+    outcomes: dict[str, Outcome] = {}
+    if cached.fingerprint == fingerprint:
+        changed = set(todo)
+        for rel, outcome in cached.outcomes.items():
+            if rel in ordered and rel not in changed and changed.isdisjoint(outcome.deps):
+                outcomes[rel] = outcome
+    vault = Vault(root, config, ordered, scan.attachments, scan.problems, outcomes)
+    if use_cache and (todo or len(outcomes) != len(ordered) or len(cached.notes) != len(ordered)):
+        _cache.save(root, ordered, vault.outcomes, fingerprint)
+    return vault
+
+
+def _fingerprint(notes: dict[str, Note], attachments: list[str]) -> str:
+    """Identifies what every note's link outcome depends on besides the note itself:
+    the set of files (resolution) and the aliases (suggestions in messages)."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=16)
+    for path, note in notes.items():
+        digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+        aliases = note.aliases
+        if aliases:
+            digest.update("\0".join(aliases).encode("utf-8", "surrogateescape") + b"\2")
+    digest.update(b"\1")
+    digest.update("\0".join(attachments).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()

@@ -21,7 +21,7 @@ def _written(r: Resolved) -> str:
 
 
 def _with_status(vault: Vault, *statuses: Status) -> Iterator[Resolved]:
-    return (r for r in vault.links if r.status in statuses)
+    return (r for r in vault.link_problems if r.status in statuses)
 
 
 def _finding(r: Resolved, message: str) -> Finding:
@@ -54,16 +54,15 @@ def broken_link(vault: Vault) -> Iterator[Finding]:
             )
         else:
             msg = f"no note named '{target}'"
-            alias_of = sugg.alias_of(target)
-            if alias_of:
+            kind, name = r.hint or sugg.hint(target)
+            if kind == "alias":
                 shown = target.rsplit("/", 1)[-1]
                 msg += (
-                    f"; '{shown}' is an alias of '{alias_of}', and aliases do not resolve "
-                    f"links: write [[{alias_of}|{shown}]]"
+                    f"; '{shown}' is an alias of '{name}', and aliases do not resolve "
+                    f"links: write [[{name}|{shown}]]"
                 )
             else:
-                best = sugg.closest(target)
-                msg += f"; did you mean '{best}'?" if best else "; create the note or fix the link"
+                msg += f"; did you mean '{name}'?" if name else "; create the note or fix the link"
         yield _finding(r, msg)
 
 
