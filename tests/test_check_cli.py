@@ -255,3 +255,29 @@ def test_parallel_scan_matches_serial(make_vault):
     assert serial.notes == parallel.notes
     report = starvault.check(parallel, select=["LK001"])
     assert len(report.diagnostics) == 400
+
+
+def test_warm_check_sees_changes_in_other_notes(make_vault):
+    """Cached link outcomes must not hide what a change elsewhere does to a note."""
+    root = make_vault({"A.md": "[[B#Part]] [[C]] [[Artificial]]\n", "B.md": "# Part\n"})
+
+    def lk(select: str) -> list[tuple[str, int, int]]:
+        report = starvault.check(starvault.load(root), select=[select])
+        return [(d.path, d.line, d.column) for d in report.diagnostics]
+
+    assert lk("LK001") == [("A.md", 1, 12), ("A.md", 1, 18)]
+    assert lk("LK002") == []
+    # B loses its heading: A did not change, but its link into B is now broken.
+    (root / "B.md").write_text("# Other heading\n")
+    assert lk("LK002") == [("A.md", 1, 1)]
+    # A new note C makes A's link resolve without touching A.
+    (root / "C.md").write_text("c\n")
+    assert lk("LK001") == [("A.md", 1, 18)]
+    # An alias added elsewhere changes A's message.
+    (root / "AI.md").write_text("---\naliases: [Artificial]\n---\n")
+    report = starvault.check(starvault.load(root), select=["LK001"])
+    assert "[[AI|Artificial]]" in report.diagnostics[0].message
+    # And the cold result is the same as the warm one.
+    cold = starvault.check(starvault.load(root, use_cache=False))
+    warm = starvault.check(starvault.load(root))
+    assert cold.diagnostics == warm.diagnostics

@@ -70,6 +70,8 @@ class Cached:
     notes: dict[str, Note] = field(default_factory=dict)
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     fingerprint: str | None = None
+    # The stored rows, written back as they are for what did not change.
+    rows: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
 
 def _encode_note(note: Note) -> tuple[Any, ...]:
@@ -140,17 +142,25 @@ def load(root: Path) -> Cached:
             return Cached()
         notes: dict[str, Note] = {}
         outcomes: dict[str, Outcome] = {}
-        for row, outcome in data["rows"]:
-            notes[row[0]] = _decode_note(row)
+        rows: dict[str, tuple[Any, Any]] = {}
+        for pair in data["rows"]:
+            row, outcome = pair
+            path = row[0]
+            notes[path] = _decode_note(row)
             if outcome is not None:
-                outcomes[row[0]] = _decode_outcome(row[0], outcome)
-        return Cached(notes, outcomes, data.get("fingerprint"))
+                outcomes[path] = _decode_outcome(path, outcome)
+            rows[path] = pair
+        return Cached(notes, outcomes, data.get("fingerprint"), rows)
     except Exception:  # any unreadable or corrupt cache is just a cold start
         return Cached()
 
 
 def save(
-    root: Path, notes: dict[str, Note], outcomes: dict[str, Outcome], fingerprint: str
+    root: Path,
+    notes: dict[str, Note],
+    outcomes: dict[str, Outcome],
+    fingerprint: str,
+    previous: Cached | None = None,
 ) -> None:
     folder = root / CACHE_DIR
     try:
@@ -168,7 +178,15 @@ def save(
             if not (note.size or note.mtime_ns):
                 continue  # never read: nothing to keep
             outcome = outcomes.get(path)
-            rows.append((_encode_note(note), _encode_outcome(outcome) if outcome else None))
+            if previous is not None and previous.notes.get(path) is note:
+                old_row, old_outcome = previous.rows[path]
+                if outcome is not None and previous.outcomes.get(path) is outcome:
+                    rows.append((old_row, old_outcome))
+                    continue
+                note_row = old_row
+            else:
+                note_row = _encode_note(note)
+            rows.append((note_row, _encode_outcome(outcome) if outcome else None))
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".notes-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:

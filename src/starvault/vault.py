@@ -247,7 +247,7 @@ def load(
                 outcomes[rel] = outcome
     vault = Vault(root, config, ordered, scan.attachments, scan.problems, outcomes)
     if use_cache and (todo or len(outcomes) != len(ordered) or len(cached.notes) != len(ordered)):
-        _cache.save(root, ordered, vault.outcomes, fingerprint)
+        _cache.save(root, ordered, vault.outcomes, fingerprint, cached)
     return vault
 
 
