@@ -56,9 +56,8 @@ def split_wikilink(inner: str) -> WikiTarget:
     return WikiTarget(inner.strip(), subpath, display)
 
 
-def _wikilink_rule(state: StateInline, silent: bool) -> bool:
-    src = state.src
-    pos = state.pos
+def match_wikilink(src: str, pos: int, pos_max: int) -> tuple[int, str, bool] | None:
+    """``[[...]]`` or ``![[...]]`` at ``pos``: (offset after it, inner text, is embed)."""
     if src.startswith("![[", pos):
         inner_start = pos + 3
         embed = True
@@ -66,25 +65,39 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
         inner_start = pos + 2
         embed = False
     else:
-        return False
+        return None
     limit = src.find("\n", inner_start)
     if limit < 0:
-        limit = state.posMax
+        limit = pos_max
     limit = min(limit, inner_start + MAX_WIKILINK)
     # The first "]]" closes the link, so a single "]" inside is part of the target.
     end = src.find("]]", inner_start, limit)
     if end < 0:
-        return False
+        return None
     inner = src[inner_start:end]
     if "[[" in inner:
-        return False  # "[[a [[b]]": the inner "[[" starts the link
+        return None  # "[[a [[b]]": the inner "[[" starts the link
+    return end + 2, inner, embed
+
+
+def _wikilink_rule(state: StateInline, silent: bool) -> bool:
+    found = match_wikilink(state.src, state.pos, state.posMax)
+    if found is None:
+        return False
+    after, inner, embed = found
     if not silent:
         token = state.push("wikilink", "", 0)
         token.content = inner
-        token.markup = src[pos : end + 2]
-        token.meta = {"pos": pos, "embed": embed}
-    state.pos = end + 2
+        token.markup = state.src[state.pos : after]
+        token.meta = {"pos": state.pos, "embed": embed}
+    state.pos = after
     return True
+
+
+# Characters that let other inline syntax hide or reshape a wiki-link: code spans, math,
+# comments, raw HTML, escapes and Markdown links. A block without any of them yields
+# exactly the wiki-links that a scan with match_wikilink finds (see scan.py).
+INLINE_SYNTAX = frozenset("`$%<\\(")
 
 
 def _comment_inline_rule(state: StateInline, silent: bool) -> bool:

@@ -374,36 +374,60 @@ class _Extractor:
             self.suppressions[line] = self.suppressions.get(line, ()) + (codes or ("ALL",))
 
     def inline(self, token: Any, env: dict[str, Any]) -> None:
+        from .markdown import INLINE_SYNTAX, block_parser
+
         content = token.content
         if "[" not in content and "%%" not in content:
             return
-        from .markdown import block_parser
-
+        start = token.map[0]
+        if (
+            "[[" in content
+            and not env.get("references")
+            and INLINE_SYNTAX.isdisjoint(content)
+            and "][" not in content
+        ):
+            # Nothing in the block can hide or reshape a wiki-link, and it has no Markdown
+            # link: the inline rule's own matcher, run directly, finds the same links.
+            self.fast_wikilinks(start, content)
+            return
         md = block_parser()
         children: list[Any] = []
         md.inline.parse(content, md, env, children)
-        start = token.map[0]
         self.walk_inline(children, start, content)
 
-    def walk_inline(self, children: list[Any], start: int, content: str) -> None:
+    def fast_wikilinks(self, start: int, content: str) -> None:
+        from .markdown import match_wikilink
+
+        pos = content.find("[[")
+        end = len(content)
+        while pos >= 0:
+            at = pos - 1 if pos and content[pos - 1] == "!" else pos
+            found = match_wikilink(content, at, end)
+            if found is None:
+                pos = content.find("[[", pos + 1)
+                continue
+            after, inner, embed = found
+            self.add_wikilink(start, content, at, inner, embed, content[at:after])
+            pos = content.find("[[", after)
+
+    def add_wikilink(
+        self, start: int, content: str, pos: int, inner: str, embed: bool, markup: str
+    ) -> None:
         from .markdown import split_wikilink
 
+        needle = markup[: markup.find("|") + 1 or len(markup)]
+        line, col = self.position(start, content, pos, needle.rstrip("|\\"))
+        parts = split_wikilink(inner)
+        kind = "embed" if embed else "link"
+        self.links.append(Link(kind, _nfc(parts.path), parts.subpath, parts.display, line, col))
+
+    def walk_inline(self, children: list[Any], start: int, content: str) -> None:
         for child in children:
             kind = child.type
             if kind == "wikilink":
-                pos = child.meta["pos"]
-                needle = child.markup[: child.markup.find("|") + 1 or len(child.markup)]
-                line, col = self.position(start, content, pos, needle.rstrip("|\\"))
-                parts = split_wikilink(child.content)
-                self.links.append(
-                    Link(
-                        "embed" if child.meta["embed"] else "link",
-                        _nfc(parts.path),
-                        parts.subpath,
-                        parts.display,
-                        line,
-                        col,
-                    )
+                meta = child.meta
+                self.add_wikilink(
+                    start, content, meta["pos"], child.content, meta["embed"], child.markup
                 )
             elif kind in ("link_open", "image"):
                 href = child.attrGet("href" if kind == "link_open" else "src") or ""
