@@ -383,6 +383,27 @@ def test_failed_build_keeps_the_last_good_site(make_vault, run_cli, tmp_path):
     assert leftovers == []
 
 
+def test_failed_rebuild_changes_nothing_in_out(make_vault, tmp_path, monkeypatch):
+    from starvault.site.pages import PageBuilder
+
+    root, out, _ = build_site(make_vault, {"A.md": "# A\n\nold A\n", "B.md": "# B\n"}, tmp_path)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    (root / "A.md").write_text("# A\n\nnew A\n")
+    (root / "B.md").write_text("# B\n\nnew B\n")
+    real = PageBuilder.write_note_page
+
+    def failing(self, tmp, path):  # type: ignore[no-untyped-def]
+        if path == "B.md":
+            raise RuntimeError("disk on fire")
+        return real(self, tmp, path)
+
+    monkeypatch.setattr(PageBuilder, "write_note_page", failing)
+    with pytest.raises(RuntimeError):
+        build(load(root), out)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
+
+
 def test_template_override_from_the_vault(make_vault, tmp_path):
     files = {
         "A.md": "# A\n\nBody.\n",

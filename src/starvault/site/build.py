@@ -4,10 +4,12 @@
    build's manifest is read from it.
 2. Every page gets a key: a hash of what its HTML depends on (its source, the outcome of
    each of its links, its backlinks, what it embeds, the table of contents for course
-   pages, the templates). Pages whose key is unchanged are hard-linked from the last build;
-   the rest are rendered, in worker processes when there are many.
-3. Attachments are copied, dashboards and the search index written, and the new folder,
-   built beside OUT, replaces OUT in one rename: a failed build leaves the last good site.
+   pages, the templates). Pages whose key is unchanged are kept from the last build; the
+   rest are rendered, in worker processes when there are many.
+3. Attachments are copied, dashboards and the search index written, all into a folder
+   beside OUT. Only then does OUT change: a first (or incompatible) build replaces OUT in
+   one rename; a rebuild moves its new files in one by one (each move atomic) and writes
+   the manifest last. Either way a failed build leaves the last good site.
 """
 
 from __future__ import annotations
@@ -75,27 +77,40 @@ def build(
     keys = _page_keys(ctx)
     old_pages: dict[str, Any] = old.get("pages", {}) if old.get("global") == ctx.global_key else {}
 
+    # With a compatible last build in place, only what changed is written beside OUT and
+    # moved in file by file at the end; otherwise a whole new site replaces OUT.
+    update = bool(old_pages) and target.is_dir()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         result = BuildResult(target, len(ctx.site.pages))
         entries: dict[str, dict[str, Any]] = {}
         todo: list[str] = []
+        target_s, tmp_s = str(target), str(tmp)
         for path, key in keys.items():
             prev = old_pages.get(path)
             out_rel = ctx.site.pages[path]
-            fresh = prev and prev.get("key") == key and prev.get("out") == out_rel
-            if fresh and _reuse(target / out_rel, tmp / out_rel):
-                entries[path] = prev["search"]
-                result.reused += 1
-                continue
+            if prev and prev.get("key") == key and prev.get("out") == out_rel:
+                old_file = os.path.join(target_s, out_rel)
+                kept = (
+                    os.path.isfile(old_file)
+                    if update
+                    else _reuse(old_file, os.path.join(tmp_s, out_rel))
+                )
+                if kept:
+                    entries[path] = prev["search"]
+                    result.reused += 1
+                    continue
             todo.append(path)
         result.rendered = todo
+        old_attachments: dict[str, list[int]] = old.get("attachments", {})
         new_attachments: dict[str, list[int]] = {}
 
         def meanwhile() -> None:
             """Work for this process while the workers render pages."""
-            new_attachments.update(_copy_attachments(ctx, target, tmp, old.get("attachments", {})))
+            new_attachments.update(
+                _copy_attachments(ctx, target, tmp, old_attachments, update=update)
+            )
             result.attachments = len(new_attachments)
             _copy_static(ctx, tmp)
             try:
@@ -116,7 +131,12 @@ def build(
             "attachments": new_attachments,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), "utf-8")
-        _swap(tmp, target)
+        if update:
+            outs = set(ctx.site.pages.values()) | set(new_attachments)
+            stale = {e["out"] for e in old.get("pages", {}).values()} | set(old_attachments)
+            _merge(tmp, target, sorted(stale - outs))
+        else:
+            _swap(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -152,10 +172,11 @@ def _page_keys(ctx: SiteContext) -> dict[str, str]:
                 yield _fingerprint(notes[r.path]) + links_of(r.path)
                 yield from embeds_of(r.path, seen)
 
+    titles = {p: n.title for p, n in notes.items()}
     toc_part = ""
     if ctx.toc is not None:
         toc_part = _fingerprint(ctx.toc) + links_of(ctx.toc.path)
-        toc_part += "".join(f"{p}\0{notes[p].title}\n" for p in ctx.course_order)
+        toc_part += "".join(f"{p}\0{titles[p]}\n" for p in ctx.course_order)
     backlinks = vault.backlinks
     keys: dict[str, str] = {}
     base = ctx.global_key.encode()
@@ -165,7 +186,7 @@ def _page_keys(ctx: SiteContext) -> dict[str, str]:
         h.update(_fingerprint(note).encode())
         h.update(links_of(path).encode())
         sources = sorted({r.source for r in backlinks.get(path, ())})
-        h.update("".join(f"<{s}\0{notes[s].title}\0" for s in sources if s in notes).encode())
+        h.update("".join(f"<{s}\0{titles[s]}\0" for s in sources if s in titles).encode())
         h.update("".join(embeds_of(path, {path})).encode())
         if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
             h.update(toc_part.encode())
@@ -258,10 +279,10 @@ def _render_pages(
 
 
 # -- files -----------------------------------------------------------------------------------
-def _reuse(old: Path, new: Path) -> bool:
+def _reuse(old: str | Path, new: str | Path) -> bool:
     """Put last build's file at ``new``: a hard link when possible, else a copy."""
     try:
-        new.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(new), exist_ok=True)
         try:
             os.link(old, new)
         except OSError:
@@ -272,8 +293,9 @@ def _reuse(old: Path, new: Path) -> bool:
 
 
 def _copy_attachments(
-    ctx: SiteContext, target: Path, tmp: Path, old: dict[str, list[int]]
+    ctx: SiteContext, target: Path, tmp: Path, old: dict[str, list[int]], *, update: bool
 ) -> dict[str, list[int]]:
+    """Copy new and changed attachments into ``tmp`` (all of them unless ``update``)."""
     out: dict[str, list[int]] = {}
     root = ctx.vault.root
     for rel in ctx.site.attachments:
@@ -284,7 +306,9 @@ def _copy_attachments(
             continue
         stamp = [st.st_size, st.st_mtime_ns]
         dest = tmp / rel
-        if old.get(rel) == stamp and _reuse(target / rel, dest):
+        if old.get(rel) == stamp and (
+            (target / rel).is_file() if update else _reuse(target / rel, dest)
+        ):
             out[rel] = stamp
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -330,6 +354,28 @@ def _read_manifest(target: Path) -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("version") != BUILD_VERSION:
         return {"built": True}
     return data
+
+
+def _merge(tmp: Path, target: Path, stale: list[str]) -> None:
+    """Move the files of ``tmp`` into ``target`` one by one (each move atomic), drop the
+    pages and files that no longer exist, and put the manifest in last."""
+    for dirpath, _dirs, files in os.walk(tmp):
+        rel = os.path.relpath(dirpath, tmp)
+        dest = target if rel == "." else target / rel
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            if rel == "." and name == MANIFEST:
+                continue
+            os.replace(os.path.join(dirpath, name), dest / name)
+    for rel in stale:
+        path = target / rel
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != target and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
+    os.replace(tmp / MANIFEST, target / MANIFEST)
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _swap(tmp: Path, target: Path) -> None:
