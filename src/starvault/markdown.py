@@ -95,9 +95,10 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
 
 
 # Characters that let other inline syntax hide or reshape a wiki-link: code spans, math,
-# comments, raw HTML, escapes and Markdown links. A block without any of them yields
-# exactly the wiki-links that a scan with match_wikilink finds (see scan.py).
-INLINE_SYNTAX = frozenset("`$%<\\(")
+# raw HTML and escapes. A block without any of them, and without "%%" comments or
+# Markdown links ("](", "]["), yields exactly the wiki-links that a scan with
+# match_wikilink finds (see scan.py).
+INLINE_SYNTAX = frozenset("`$<\\")
 
 
 def _comment_inline_rule(state: StateInline, silent: bool) -> bool:
@@ -202,10 +203,37 @@ def make_markdown() -> MarkdownIt:
     return md
 
 
+def _silence_debug_logging() -> None:
+    """markdown-it-py logs every block rule it tries at DEBUG level: about 500 calls per
+    note, a sixth of a block parse. Unless someone asked for DEBUG output, make those
+    calls no-ops on markdown-it's own loggers (only theirs: logging is shared)."""
+    import logging
+    import sys
+
+    if logging.getLogger("markdown_it").isEnabledFor(logging.DEBUG):
+        return
+    for name, module in list(sys.modules.items()):
+        if name.startswith("markdown_it") and isinstance(
+            getattr(module, "LOGGER", None), logging.Logger
+        ):
+            module.LOGGER.debug = _no_debug  # type: ignore[method-assign]
+
+
+def _no_debug(*args: object, **kwargs: object) -> None:
+    return None
+
+
 @lru_cache(maxsize=1)
 def block_parser() -> MarkdownIt:
-    """The checker's parser: block structure only; inline runs per block on demand."""
+    """The checker's parser: block structure only; inline runs per block on demand.
+
+    Tables are parsed as paragraphs here: cells never change which wiki-links a row
+    holds (``[[Note\\|shown]]`` is split by split_wikilink), and the table rule, tried at
+    every line, costs a fifth of a block parse. The site's renderer keeps it.
+    """
     md = make_markdown()
+    md.block.ruler.disable(["table"])
+    _silence_debug_logging()
     md.core.ruler.disable(["inline", "text_join"])
     # Emphasis, entities and line breaks never decide whether "[[" starts a link; without
     # them the on-demand inline pass does a tenth less work.

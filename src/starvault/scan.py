@@ -384,7 +384,9 @@ class _Extractor:
             "[[" in content
             and not env.get("references")
             and INLINE_SYNTAX.isdisjoint(content)
+            and "](" not in content
             and "][" not in content
+            and "%%" not in content
         ):
             # Nothing in the block can hide or reshape a wiki-link, and it has no Markdown
             # link: the inline rule's own matcher, run directly, finds the same links.
