@@ -281,3 +281,18 @@ def test_warm_check_sees_changes_in_other_notes(make_vault):
     cold = starvault.check(starvault.load(root, use_cache=False))
     warm = starvault.check(starvault.load(root))
     assert cold.diagnostics == warm.diagnostics
+
+
+def test_readme_documents_every_rule():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for r in all_rules():
+        assert f"| {r.code} | {r.name} | {r.severity} |" in readme, r.code
+
+
+def test_readme_config_example_is_valid(make_vault):
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    root = make_vault({"starvault.toml": example, "A.md": "x\n"})
+    config = starvault.load(root, use_cache=False).config
+    assert config.severity == {"LK004": "error", "CV007": "info"}
+    assert config.thresholds.failure_stories_warn == 2
