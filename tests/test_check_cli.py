@@ -209,6 +209,19 @@ def test_library_api_backlinks_and_orphans(make_vault):
     assert vault.lookup("b").path == "B.md"
 
 
+def test_practice_notes_and_templates_are_not_orphans(make_vault):
+    root = make_vault(
+        {
+            "S.md": "story\n",
+            "Home.md": "[[S]]\n",
+            "Practice/P1.md": '---\ntype: practice\nstory: "[[S]]"\n---\n',
+            "_templates/notes/story.md": "---\ntype: story\n---\n",
+            "Lonely.md": "x\n",
+        }
+    )
+    assert starvault.load(root, use_cache=False).orphans == ["Lonely.md"]
+
+
 def test_cache_is_reused_invalidated_and_survives_corruption(make_vault):
     root = make_vault({"A.md": "[[B]]\n", "B.md": "x\n"})
     first = starvault.load(root)

@@ -195,10 +195,17 @@ class Vault:
 
 
 _INDEX_NAMES = {"index", "readme", "home", "start here", "moc"}
+# Notes that are leaves by nature: a practice session links to its story and question,
+# and the dashboards and coverage list every one of them.
+_LEAF_TYPES = {"toc", "practice"}
 
 
 def _is_index(note: Note, config: Config) -> bool:
-    if note.type == "toc" or note.name.lower() in _INDEX_NAMES:
+    """Exempt from LK007: the table of contents, index notes, practice logs, templates."""
+    if note.type in _LEAF_TYPES or note.name.lower() in _INDEX_NAMES:
+        return True
+    templates = config.note_templates.strip().strip("/").lower()
+    if templates and note.path.lower().startswith(templates + "/"):
         return True
     return note.name.lower() == config.toc.lower().rsplit("/", 1)[-1]
 

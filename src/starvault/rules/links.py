@@ -179,8 +179,9 @@ def link_outside_vault(vault: Vault) -> Iterator[Finding]:
 def orphan_note(vault: Vault) -> Iterator[Finding]:
     """A note that no other note links to.
 
-    The table of contents (``type: toc``) and index notes (Home, Index, README) are
-    exempt. An orphan is easy to forget before an interview: link it from a hub note.
+    The table of contents (``type: toc``), index notes (Home, Index, README), practice
+    notes (the practice log lists them) and note templates are exempt. An orphan is easy
+    to forget before an interview: link it from a hub note.
 
     **Anti-pattern**
 
