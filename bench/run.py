@@ -1006,8 +1006,9 @@ def main(argv: list[str] | None = None) -> int:
     tables = []
     for c in commands:
         fn = {"check": cmd_check, "build": cmd_build, "startup": cmd_startup}[c]
+        started = meta(sv)  # the starvault revision measured is the one at the start
         res, table = fn(args, sv, py)
-        res["meta"] = meta(sv)
+        res["meta"] = started
         # keep earlier results of other sizes and of peers skipped this time
         merged = dict(results.get(c) or {})
         sizes = {**merged.get("sizes", {}), **res.get("sizes", {})}
