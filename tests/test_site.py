@@ -383,6 +383,17 @@ def test_failed_build_keeps_the_last_good_site(make_vault, run_cli, tmp_path):
     assert leftovers == []
 
 
+def test_rebuild_follows_heading_anchors_into_changed_notes(make_vault, tmp_path):
+    files = {"A.md": "# A\n\n[[B#Other#Sub]]\n", "B.md": "# B\n\n## Other\n\n### Sub\n"}
+    root, out, _ = build_site(make_vault, files, tmp_path)
+    assert 'href="B.html#sub"' in page(out, "A.html")
+    (root / "B.md").write_text("# B\n\n## Sub\n\n## Other\n\n### Sub\n")
+    again = build(load(root), out)
+    assert sorted(again.rendered) == ["A.md", "B.md"]
+    assert 'href="B.html#sub-1"' in page(out, "A.html")
+    assert 'id="sub-1"' in page(out, "B.html")
+
+
 def test_failed_rebuild_changes_nothing_in_out(make_vault, tmp_path, monkeypatch):
     from starvault.site.pages import PageBuilder
 

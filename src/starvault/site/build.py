@@ -150,34 +150,45 @@ def _fingerprint(note: Note) -> str:
 
 
 def _page_keys(ctx: SiteContext) -> dict[str, str]:
-    """What each page's HTML depends on, hashed."""
+    """What each page's HTML depends on, hashed.
+
+    A note's links enter through the vault's link outcome (the links that do not resolve
+    cleanly, the files they reach, the notes whose headings or block ids decided an
+    anchor), which the parse cache keeps between runs: no link is resolved again here.
+    """
     vault = ctx.vault
     notes = vault.notes
+    outcomes = vault.outcomes
+    titles = {p: n.title for p, n in notes.items()}
     link_parts: dict[str, str] = {}
 
     def links_of(path: str) -> str:
         hit = link_parts.get(path)
         if hit is None:
-            hit = "".join(
+            o = outcomes.get(path)
+            if o is None:
+                return ""
+            hit = f"{o.count}\n" + "".join(
                 f"{r.link.kind}|{r.link.target}|{r.link.subpath}|{r.status.value}|{r.path}\n"
-                for r in vault.links_from(path)
+                for r in o.problems
             )
+            hit += "|".join(o.targets) + "\n"
+            hit += "".join(_fingerprint(notes[d]) for d in o.deps if d in notes and d != path)
             link_parts[path] = hit
         return hit
 
     def embeds_of(path: str, seen: set[str]) -> Iterable[str]:
-        for r in vault.links_from(path):
-            if r.link.kind == "embed" and r.path in notes and r.path not in seen:
-                seen.add(r.path)
-                yield _fingerprint(notes[r.path]) + links_of(r.path)
-                yield from embeds_of(r.path, seen)
+        for target in ctx.embeds.get(path, ()):
+            if target not in seen:
+                seen.add(target)
+                yield _fingerprint(notes[target]) + links_of(target)
+                yield from embeds_of(target, seen)
 
-    titles = {p: n.title for p, n in notes.items()}
     toc_part = ""
     if ctx.toc is not None:
         toc_part = _fingerprint(ctx.toc) + links_of(ctx.toc.path)
         toc_part += "".join(f"{p}\0{titles[p]}\n" for p in ctx.course_order)
-    backlinks = vault.backlinks
+    sources_of = ctx.backlink_sources
     keys: dict[str, str] = {}
     base = ctx.global_key.encode()
     for path in ctx.site.pages:
@@ -185,9 +196,10 @@ def _page_keys(ctx: SiteContext) -> dict[str, str]:
         h = hashlib.blake2b(base, digest_size=16)
         h.update(_fingerprint(note).encode())
         h.update(links_of(path).encode())
-        sources = sorted({r.source for r in backlinks.get(path, ())})
+        sources = sorted(set(sources_of.get(path, ())))
         h.update("".join(f"<{s}\0{titles[s]}\0" for s in sources if s in titles).encode())
-        h.update("".join(embeds_of(path, {path})).encode())
+        if path in ctx.embeds:
+            h.update("".join(embeds_of(path, {path})).encode())
         if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
             h.update(toc_part.encode())
         keys[path] = h.hexdigest()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -98,7 +99,7 @@ class SiteContext:
 
     def warm(self) -> None:
         """Compute the vault's shared indexes once, before worker processes fork."""
-        _ = self.vault.links, self.vault.backlinks, self.vault.resolver
+        _ = self.vault.resolver, self.backlink_sources, self.embeds
         _ = self.env, self.embed_targets
 
     @cached_property
@@ -114,8 +115,34 @@ class SiteContext:
         return env
 
     @cached_property
+    def backlink_sources(self) -> dict[str, list[str]]:
+        """Note path -> the notes that link to it, from the vault's per-note link outcomes
+        (kept in the parse cache, so a rebuild does not resolve every link again)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for source, outcome in self.vault.outcomes.items():
+            for target in outcome.targets:
+                out[target].append(source)
+        return dict(out)
+
+    @cached_property
+    def embeds(self) -> dict[str, list[str]]:
+        """Note path -> the notes it embeds, in order (only embed links are resolved)."""
+        vault = self.vault
+        out: dict[str, list[str]] = {}
+        for path, note in vault.notes.items():
+            found = [
+                r.path
+                for link in note.links
+                if link.kind == "embed"
+                and (r := resolve_link(note, link, vault.resolver, vault.notes)).path in vault.notes
+            ]
+            if found:
+                out[path] = found
+        return out
+
+    @cached_property
     def embed_targets(self) -> set[str]:
-        return {r.path for r in self.vault.links if r.link.kind == "embed" and r.path}
+        return {p for paths in self.embeds.values() for p in paths}
 
 
 def _course_order(vault: Vault, toc: Note | None) -> list[str]:
@@ -181,13 +208,13 @@ class PageBuilder:
         data = self.base_context(page, note.title)
         backlinks = []
         seen: set[str] = set()
-        for r in vault.backlinks.get(path, ()):
-            if r.source in seen or r.source not in ctx.site.pages:
+        for source in ctx.backlink_sources.get(path, ()):
+            if source in seen or source not in ctx.site.pages or source == path:
                 continue
-            seen.add(r.source)
-            src = vault.notes[r.source]
+            seen.add(source)
+            src = vault.notes[source]
             backlinks.append(
-                {"title": src.title, "url": self.link(page, r.source), "type": src.type}
+                {"title": src.title, "url": self.link(page, source), "type": src.type}
             )
         backlinks.sort(key=lambda b: str(b["title"]).casefold())
         tags = _tags(note.meta)
