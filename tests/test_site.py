@@ -383,6 +383,19 @@ def test_failed_build_keeps_the_last_good_site(make_vault, run_cli, tmp_path):
     assert leftovers == []
 
 
+def test_rebuild_transcludes_a_note_created_after_the_embed(make_vault, tmp_path):
+    root, out, _ = build_site(make_vault, {"A.md": "# A\n\n![[Later]]\n"}, tmp_path)
+    assert 'class="broken-link"' in page(out, "A.html")
+    (root / "Later.md").write_text("# Later\n\nNow here.\n")
+    again = build(load(root), out)
+    assert sorted(again.rendered) == ["A.md", "Later.md"]
+    assert "Now here." in page(out, "A.html")
+    (root / "Later.md").write_text("# Later\n\nChanged.\n")
+    third = build(load(root), out)
+    assert sorted(third.rendered) == ["A.md", "Later.md"]
+    assert "Changed." in page(out, "A.html")
+
+
 def test_rebuild_follows_heading_anchors_into_changed_notes(make_vault, tmp_path):
     files = {"A.md": "# A\n\n[[B#Other#Sub]]\n", "B.md": "# B\n\n## Other\n\n### Sub\n"}
     root, out, _ = build_site(make_vault, files, tmp_path)

@@ -73,7 +73,12 @@ def build(
     started = time.perf_counter()
     target = check_output(vault.root, Path(out) if out is not None else default_output(vault))
     old = _read_manifest(target)
-    ctx = SiteContext.create(vault, live_reload=live_reload, exclude_out=target)
+    ctx = SiteContext.create(
+        vault,
+        live_reload=live_reload,
+        exclude_out=target,
+        previous_embeds=old.get("embeds") if isinstance(old.get("embeds"), dict) else None,
+    )
     keys = _page_keys(ctx)
     old_pages: dict[str, Any] = old.get("pages", {}) if old.get("global") == ctx.global_key else {}
 
@@ -129,6 +134,7 @@ def build(
                 for p in sorted(entries)
             },
             "attachments": new_attachments,
+            "embeds": ctx.embeds_state(),
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), "utf-8")
         if update:

@@ -50,9 +50,18 @@ class SiteContext:
     course_order: list[str]
     global_key: str
     nav: list[tuple[str, str]] = field(default_factory=list)  # (label, output path)
+    # The last build's embeds per note (see ``embeds``): {"files": hash, "notes": {...}}.
+    previous_embeds: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, vault: Vault, *, live_reload: bool = False, exclude_out: Path | None = None):  # type: ignore[no-untyped-def]
+    def create(  # type: ignore[no-untyped-def]
+        cls,
+        vault: Vault,
+        *,
+        live_reload: bool = False,
+        exclude_out: Path | None = None,
+        previous_embeds: dict[str, Any] | None = None,
+    ):
         from .build import BUILD_VERSION, template_files
 
         config = vault.config
@@ -95,7 +104,9 @@ class SiteContext:
             ("Practice", "dashboards/practice.html"),
             ("Findings", "dashboards/findings.html"),
         ]
-        return cls(vault, site, dirs, live_reload, toc, order, h.hexdigest(), nav)
+        return cls(
+            vault, site, dirs, live_reload, toc, order, h.hexdigest(), nav, previous_embeds or {}
+        )
 
     def warm(self) -> None:
         """Compute the vault's shared indexes once, before worker processes fork."""
@@ -125,20 +136,49 @@ class SiteContext:
         return dict(out)
 
     @cached_property
+    def files_key(self) -> str:
+        """A hash of the vault's file set: where links lead changes only when it does."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update("\0".join(self.vault.notes).encode())
+        h.update("\1".join(self.vault.attachments).encode())
+        return h.hexdigest()
+
+    @cached_property
     def embeds(self) -> dict[str, list[str]]:
-        """Note path -> the notes it embeds, in order (only embed links are resolved)."""
+        """Note path -> the notes it embeds, in order (only embed links are resolved).
+
+        Taken from the last build for notes that did not change while the file set stayed
+        the same, so a rebuild does not decode every note's links.
+        """
         vault = self.vault
+        prev = self.previous_embeds
+        known = prev.get("notes", {}) if prev.get("files") == self.files_key else {}
         out: dict[str, list[str]] = {}
         for path, note in vault.notes.items():
-            found = [
-                r.path
-                for link in note.links
-                if link.kind == "embed"
-                and (r := resolve_link(note, link, vault.resolver, vault.notes)).path in vault.notes
-            ]
+            hit = known.get(path)
+            if hit is not None and hit[0] == note.size and hit[1] == note.mtime_ns:
+                found = hit[2]
+            else:
+                found = [
+                    r.path
+                    for link in note.links
+                    if link.kind == "embed"
+                    and (r := resolve_link(note, link, vault.resolver, vault.notes)).path
+                    in vault.notes
+                ]
             if found:
                 out[path] = found
         return out
+
+    def embeds_state(self) -> dict[str, Any]:
+        """What ``embeds`` needs from this build to skip work in the next one."""
+        embeds = self.embeds
+        return {
+            "files": self.files_key,
+            "notes": {
+                p: [n.size, n.mtime_ns, embeds.get(p, [])] for p, n in self.vault.notes.items()
+            },
+        }
 
     @cached_property
     def embed_targets(self) -> set[str]:
@@ -213,9 +253,7 @@ class PageBuilder:
                 continue
             seen.add(source)
             src = vault.notes[source]
-            backlinks.append(
-                {"title": src.title, "url": self.link(page, source), "type": src.type}
-            )
+            backlinks.append({"title": src.title, "url": self.link(page, source), "type": src.type})
         backlinks.sort(key=lambda b: str(b["title"]).casefold())
         tags = _tags(note.meta)
         heading, rest = _split_title(rendered.html)
