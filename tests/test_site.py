@@ -234,7 +234,10 @@ def test_callouts_tags_tables_math_and_comments_render(make_vault, tmp_path):
 
 def test_embeds_transclude_notes_sections_and_blocks(make_vault, tmp_path):
     files = {
-        "Host.md": "# Host\n\n![[Whole]]\n\n![[Parts#Second]]\n\n![[Parts#^blk]]\n",
+        "Host.md": (
+            "# Host\n\n![[Whole]]\n\n![[Parts#Second]]\n\n![[Parts#^blk]]\n\n"
+            "![[Parts#No Such Part]]\n"
+        ),
         "Whole.md": "# Whole\n\nWhole body text.\n",
         "Parts.md": (
             "# Parts\n\n## First\n\nFirst text.\n\n## Second\n\nSecond text.\n\n"
@@ -248,6 +251,8 @@ def test_embeds_transclude_notes_sections_and_blocks(make_vault, tmp_path):
     assert "Second text." in html and "Deeper text." in html
     assert "First text." not in html and "Third text." not in html
     assert "The block." in html
+    # A section that does not exist is a dashed link, not the whole note.
+    assert 'class="internal-link broken-anchor" href="Parts.html"' in html
     # Embedded headings do not add duplicate ids to the host page.
     assert 'id="second"' not in html
 

@@ -276,8 +276,12 @@ class NoteRenderer:
         start, stops, raw_before = len(log), shared.get("stops", 0), shared.get("raw_html")
         log.append(note.path)
         shared["raw_html"] = False
+        anchor = self.anchor(note, subpath)
+        if subpath and subpath.strip() and not anchor:
+            # Obsidian shows nothing of a section it cannot find; say so, link the note.
+            return self._link_html(ctx, r, subpath, escapeHtml(f"{note.title} › {subpath}"))
         tokens = self.body_tokens(note)
-        sliced = _slice(tokens, self.anchor(note, subpath), note, subpath)
+        sliced = _slice(tokens, anchor, note, subpath)
         sub = _Ctx(note, ctx.page, (*ctx.stack, note.path), shared)
         inner = self.md.renderer.render(sliced, self.md.options, {"ctx": sub})
         raw = bool(shared["raw_html"])
@@ -466,10 +470,11 @@ def _slice(tokens: list[Token], anchor: str, note: Note, subpath: str | None) ->
             if t.attrGet("id") == anchor:
                 return tokens[i : _block_end(tokens, i)]
         return tokens
+    found = section_headings(note.headings, [p for p in sub.split("#") if p.strip()])
+    if found is None:
+        return tokens
     # The n-th heading_open at any depth matches note.headings[n].
-    wanted = note.headings.index(
-        section_headings(note.headings, [p for p in sub.split("#") if p.strip()])
-    )  # type: ignore[arg-type]
+    wanted = note.headings.index(found)
     n = -1
     for i, t in enumerate(tokens):
         if t.type == "heading_open":
