@@ -660,6 +660,19 @@ def test_serve_rebuilds_on_save_and_stops_on_ctrl_c(make_vault, tmp_path):
             proc.wait()
 
 
+def test_progress_bar_only_on_a_terminal(make_vault, tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    root = make_vault({f"N{i}.md": f"# N{i}\n" for i in range(12)})
+    child = pexpect.spawn(
+        STARVAULT, ["build", str(root), "-o", str(tmp_path / "tty")], encoding="utf-8"
+    )
+    child.expect(pexpect.EOF, timeout=60)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Rendering pages" in child.before
+    assert "Built 12 pages" in child.before
+
+
 def test_bad_vault_is_a_usage_error(run_cli, tmp_path):
     result = run_cli("build", str(tmp_path / "missing"), "-o", str(tmp_path / "o"))
     assert result.exit_code == 2
