@@ -4,6 +4,7 @@ the cache; plus `rules` and `graph`."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -309,3 +310,23 @@ def test_readme_config_example_is_valid(make_vault):
     config = starvault.load(root, use_cache=False).config
     assert config.severity == {"LK004": "error", "CV007": "info"}
     assert config.thresholds.failure_stories_warn == 2
+
+
+def test_output_is_the_same_whatever_the_hash_seed(make_vault):
+    """Suggestions must not depend on set order, which varies between processes."""
+    names = ["Forge Notes", "Atlas Notes", "Cedar Notes", "Delta Notes", "Ember Notes"]
+    files = {f"{n}.md": "x\n" for n in names}
+    files["Src.md"] = "[[Nope Notes]] [[Notes Forge]] [[Xyz Notes]]\n"
+    root = make_vault(files)
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-m", "starvault.cli", "check", str(root), "--no-cache"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        outputs.add(out.stdout)
+    assert len(outputs) == 1, outputs

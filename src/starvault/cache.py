@@ -74,7 +74,7 @@ class Cached:
     rows: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
 
-def _encode_note(note: Note) -> tuple[Any, ...]:
+def encode_note(note: Note) -> tuple[Any, ...]:
     try:
         marshal.dumps(note.meta)
         meta: Any = note.meta
@@ -97,7 +97,7 @@ def _encode_note(note: Note) -> tuple[Any, ...]:
     )
 
 
-def _decode_note(row: tuple[Any, ...]) -> Note:
+def decode_note(row: tuple[Any, ...]) -> Note:
     path, size, mtime, body_line, pickled, meta, links, heads, blocks, supp, problems = row
     note = CachedNote(
         path,
@@ -146,7 +146,7 @@ def load(root: Path) -> Cached:
         for pair in data["rows"]:
             row, outcome = pair
             path = row[0]
-            notes[path] = _decode_note(row)
+            notes[path] = decode_note(row)
             if outcome is not None:
                 outcomes[path] = _decode_outcome(path, outcome)
             rows[path] = pair
@@ -178,14 +178,14 @@ def save(
             if not (note.size or note.mtime_ns):
                 continue  # never read: nothing to keep
             outcome = outcomes.get(path)
-            if previous is not None and previous.notes.get(path) is note:
+            if previous is not None and previous.notes.get(path) is note and path in previous.rows:
                 old_row, old_outcome = previous.rows[path]
                 if outcome is not None and previous.outcomes.get(path) is outcome:
                     rows.append((old_row, old_outcome))
                     continue
                 note_row = old_row
             else:
-                note_row = _encode_note(note)
+                note_row = encode_note(note)
             rows.append((note_row, _encode_outcome(outcome) if outcome else None))
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".notes-", suffix=".tmp")
         try:

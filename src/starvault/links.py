@@ -354,7 +354,8 @@ class Suggester:
         for g in self._trigrams(low):
             for cand in grams.get(g, ()):
                 counts[cand] += 1
-        shortlist = sorted(counts, key=lambda c: -counts[c])[:40]
+        # Ties by name: set order varies between processes, suggestions must not.
+        shortlist = sorted(counts, key=lambda c: (-counts[c], c))[:40]
         best = difflib.get_close_matches(low, shortlist, n=1, cutoff=0.6)
         result = self.names[best[0]] if best else None
         self._memo[low] = result

@@ -46,7 +46,7 @@ class Problem(NamedTuple):
     message: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Note:
     path: str  # vault-relative, "/"-separated, NFC
     meta: dict[str, Any] = field(default_factory=dict)
@@ -58,6 +58,28 @@ class Note:
     problems: list[Problem] = field(default_factory=list)
     size: int = 0
     mtime_ns: int = 0
+
+    def __eq__(self, other: object) -> bool:
+        # By content, so a note decoded lazily from the cache equals a freshly parsed one.
+        if not isinstance(other, Note):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.path,
+            self.meta,
+            self.body_line,
+            self.links,
+            self.headings,
+            self.blocks,
+            self.suppressions,
+            self.problems,
+            self.size,
+            self.mtime_ns,
+        )
 
     @property
     def name(self) -> str:

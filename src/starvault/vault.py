@@ -42,25 +42,38 @@ def _parse_chunk(root: str, paths: list[str]) -> list[Note]:
     return [read_note(root, rel) for rel in paths]
 
 
-def _parse_all(root: Path, paths: list[str], jobs: int | None) -> list[Note]:
+def _parse_chunk_rows(root: str, paths: list[str]) -> bytes:
+    """A worker's answer: its notes as cache rows in one marshal blob, which crosses the
+    process boundary and becomes the cache file without being encoded twice."""
+    import marshal
+
+    return marshal.dumps([_cache.encode_note(n) for n in _parse_chunk(root, paths)])
+
+
+def _parse_all(root: Path, paths: list[str], jobs: int | None, into: _cache.Cached) -> None:
+    """Parse ``paths`` into ``into.notes`` (and, from workers, ``into.rows``)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(paths) < PARALLEL_MIN:
-        return _parse_chunk(str(root), paths)
+        for note in _parse_chunk(str(root), paths):
+            into.notes[note.path] = note
+        return
+    import marshal
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # fork shares the already-imported parser with the workers; elsewhere use the default.
+    from . import markdown  # noqa: F401 - imported before the fork, shared by the workers
+
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
     # Interleave so both workers get a similar mix of large and small folders.
     n_chunks = workers * 8
-    chunks = [paths[i::n_chunks] for i in range(n_chunks)]
-    chunks = [c for c in chunks if c]
-    out: list[Note] = []
+    chunks = [c for c in (paths[i::n_chunks] for i in range(n_chunks)) if c]
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for notes in pool.map(_parse_chunk, [str(root)] * len(chunks), chunks):
-            out.extend(notes)
-    return out
+        for blob in pool.map(_parse_chunk_rows, [str(root)] * len(chunks), chunks):
+            for row in marshal.loads(blob):
+                note = _cache.decode_note(row)
+                into.notes[note.path] = note
+                into.rows[note.path] = (row, None)
 
 
 class Vault:
@@ -240,8 +253,9 @@ def load(
             notes[rel] = hit
         else:
             todo.append(rel)
-    for note in _parse_all(root, todo, jobs):
-        notes[note.path] = note
+    fresh = _cache.Cached()
+    _parse_all(root, todo, jobs, fresh)
+    notes.update(fresh.notes)
     ordered = {rel: notes[rel] for rel in scan.notes}
     fingerprint = _fingerprint(ordered, scan.attachments)
     # Link outcomes stay valid while the set of files is the same, the note is unchanged
@@ -254,6 +268,11 @@ def load(
                 outcomes[rel] = outcome
     vault = Vault(root, config, ordered, scan.attachments, scan.problems, outcomes)
     if use_cache and (todo or len(outcomes) != len(ordered) or len(cached.notes) != len(ordered)):
+        # Rows already encoded (from the cache, or by the workers) are written as they are.
+        for path in fresh.notes:
+            cached.rows.pop(path, None)  # the old row of a re-parsed note is stale
+        cached.notes.update(fresh.notes)
+        cached.rows.update(fresh.rows)
         _cache.save(root, ordered, vault.outcomes, fingerprint, cached)
     return vault
 
