@@ -314,9 +314,11 @@ def test_readme_config_example_is_valid(make_vault):
 
 def test_output_is_the_same_whatever_the_hash_seed(make_vault):
     """Suggestions must not depend on set order, which varies between processes."""
-    names = ["Forge Notes", "Atlas Notes", "Cedar Notes", "Delta Notes", "Ember Notes"]
-    files = {f"{n}.md": "x\n" for n in names}
-    files["Src.md"] = "[[Nope Notes]] [[Notes Forge]] [[Xyz Notes]]\n"
+    # Many names share as many trigrams with the target: a shortlist cut among them by
+    # set order would pick a different suggestion in each process.
+    words = [f"{a}{b}" for a in "bcdfghjklm" for b in ("ax", "ex", "ix", "ox", "ux", "yx")]
+    files = {f"{w} Notes.md": "x\n" for w in words}
+    files["Src.md"] = "[[Nope Notes]] [[Notes Bax]] [[Zzx Notes]]\n"
     root = make_vault(files)
     outputs = set()
     for seed in ("1", "2", "3"):
