@@ -272,6 +272,52 @@ def test_phone_width_has_no_horizontal_scroll(site, browser):
     context.close()
 
 
+def test_serve_reloads_the_open_page_after_a_save(browser, tmp_path):
+    import re
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = tmp_path / "vault"
+    root.mkdir()
+    (root / "Live.md").write_text("# Live\n\nfirst words\n", "utf-8")
+    starvault = str(Path(sys.executable).with_name("starvault"))
+    proc = subprocess.Popen(
+        [starvault, "serve", str(root), "-o", str(tmp_path / "site"), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = None
+        deadline = time.monotonic() + 60
+        while base is None and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            m = re.search(r"on (http://127\.0\.0\.1:\d+/)", line)
+            if m:
+                base = m.group(1)
+        assert base
+        context = browser.new_context()
+        pg = context.new_page()
+        pg.goto(base + "Live.html")
+        assert "first words" in pg.inner_text("main")
+        (root / "Live.md").write_text("# Live\n\nsecond words\n", "utf-8")
+        # No reload from the test: the page's own script notices the rebuild.
+        pg.wait_for_function(
+            "() => document.body.innerText.includes('second words')", timeout=30_000
+        )
+        context.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0
+
+
 @pytest.mark.skipif(not (SAMPLE / "Table_of_Contents.md").is_file(), reason="no sample vault")
 def test_sample_vault_course_walk_and_search(browser, tmp_path):
     out = tmp_path / "sample-site"

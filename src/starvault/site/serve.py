@@ -8,7 +8,9 @@ that polls ``/_starvault/version`` and reloads when the number changes.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from functools import partial
@@ -102,6 +104,8 @@ def serve(
 
     root = root.resolve()
     out = check_output(root, out)
+    # File times come from a coarse clock: allow for it (a spare rebuild costs little).
+    started_ns = time.time_ns() - 50_000_000
     result = rebuild(root, out)
     echo(f"Built {result.pages} pages in {result.seconds:.2f}s")
     server = make_server(out, port)
@@ -109,38 +113,71 @@ def serve(
     url = f"http://{host}:{real_port}/"
     thread = threading.Thread(target=server.serve_forever, name="starvault-http", daemon=True)
     thread.start()
-    echo(f"Serving {out} on {url} (Ctrl-C to stop)")
-    if open_browser:
-        webbrowser.open(url)
     watched = [root]
     packaged = templates_dir()
     if packaged.is_dir() and not packaged.is_relative_to(root):
         watched.append(packaged)
+    keep = _watch_filter(root, out)
+
+    def rebuild_after(names: list[str]) -> None:
+        try:
+            result = rebuild(root, out)
+        except BuildError as exc:
+            echo(f"Build failed: {exc}")
+            return
+        except Exception as exc:  # keep serving the last good site
+            echo(f"Build failed ({type(exc).__name__}: {exc}); serving the last good site")
+            return
+        server.state.bump()  # type: ignore[attr-defined]
+        echo(
+            f"Rebuilt after {', '.join(names[:3])}{'…' if len(names) > 3 else ''}: "
+            f"{len(result.rendered)} pages rendered in {result.seconds:.2f}s"
+        )
+
+    watching = False
     try:
+        # The watcher starts with the first iteration; a timeout tick tells us it is live.
         for changes in watchfiles.watch(
             *watched,
-            watch_filter=_watch_filter(root, out),
+            watch_filter=keep,
             stop_event=stop,
             debounce=200,
+            rust_timeout=1000,
+            yield_on_timeout=True,
             raise_interrupt=True,
         ):
-            names = sorted({Path(p).name for _, p in changes})
-            try:
-                result = rebuild(root, out)
-            except BuildError as exc:
-                echo(f"Build failed: {exc}")
-                continue
-            except Exception as exc:  # keep serving the last good site
-                echo(f"Build failed ({type(exc).__name__}: {exc}); serving the last good site")
-                continue
-            server.state.bump()  # type: ignore[attr-defined]
-            echo(
-                f"Rebuilt after {', '.join(names[:3])}{'…' if len(names) > 3 else ''}: "
-                f"{len(result.rendered)} pages rendered in {result.seconds:.2f}s"
-            )
+            if not watching:
+                watching = True
+                # Saves made while the first build ran were not seen by the watcher.
+                missed = _changed_since(watched, keep, started_ns)
+                if missed:
+                    rebuild_after(missed)
+                echo(f"Serving {out} on {url} (Ctrl-C to stop)")
+                if open_browser:
+                    webbrowser.open(url)
+            if changes:
+                rebuild_after(sorted({Path(p).name for _, p in changes}))
     except KeyboardInterrupt:
         pass
     finally:
         server.shutdown()
         server.server_close()
         echo("Stopped.")
+
+
+def _changed_since(
+    folders: list[Path], keep: Callable[[Any, str], bool], since_ns: int
+) -> list[str]:
+    """Names of watched files modified at or after ``since_ns``."""
+    out: list[str] = []
+    for folder in folders:
+        for dirpath, dirs, files in os.walk(folder):
+            dirs[:] = [d for d in dirs if keep(None, os.path.join(dirpath, d))]
+            for name in files:
+                full = os.path.join(dirpath, name)
+                try:
+                    if keep(None, full) and os.stat(full).st_mtime_ns >= since_ns:
+                        out.append(name)
+                except OSError:
+                    continue
+    return sorted(out)
