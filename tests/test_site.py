@@ -171,6 +171,19 @@ def test_links_are_relative_and_resolve_like_the_checker(make_vault, tmp_path):
     assert "http://" not in html.replace("http://www.w3.org", "")  # nothing from the network
 
 
+def test_awkward_names_get_their_own_pages(make_vault, tmp_path):
+    files = {
+        "index.md": "# My index\n\n[[What? Now]] and [[Café]]\n",
+        "What? Now.md": "# What\n\n[[index]]\n",
+        "Café.md": "# Café\n",
+    }
+    _, out, _ = build_site(make_vault, files, tmp_path)
+    assert "Readiness checklist" in page(out, "index.html")  # the site's home stays
+    own = page(out, "index (note).html")
+    assert 'href="What%3F%20Now.html"' in own and 'href="Caf%C3%A9.html"' in own
+    assert 'href="index%20%28note%29.html"' in page(out, "What? Now.html")
+
+
 def test_broken_links_are_marked_with_a_tooltip(make_vault, tmp_path):
     _, out, _ = build_site(make_vault, small_vault(), tmp_path)
     html = page(out, "Notes/Linker.html")
