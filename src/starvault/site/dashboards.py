@@ -50,7 +50,8 @@ def dashboard_pages(builder: PageBuilder) -> Iterator[DashboardPage]:
     )
 
 
-def _story_ref(builder: PageBuilder, page: str, cov: Coverage, path: str | None) -> dict[str, Any]:
+def _note_ref(builder: PageBuilder, page: str, path: str | None) -> dict[str, Any]:
+    """Title and relative URL of a note for a dashboard cell."""
     note = builder.ctx.vault.notes.get(path) if path else None
     if note is None:
         return {"title": path or "–", "url": None}
@@ -80,7 +81,7 @@ def home_view(builder: PageBuilder, cov: Coverage, counts: dict[str, int]) -> di
         "toc": {"title": ctx.toc.title, "url": builder.link(page, ctx.toc.path)}
         if ctx.toc is not None and ctx.toc.path in ctx.site.pages
         else None,
-        "start": _story_ref(builder, page, cov, first_course) if first_course else None,
+        "start": _note_ref(builder, page, first_course) if first_course else None,
         "recent": [_practice_row(builder, page, p) for p in cov.practice[:5]],
     }
 
@@ -90,7 +91,7 @@ def stories_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, An
     for s in cov.stories:
         rows.append(
             {
-                **_story_ref(builder, page, cov, s.path),
+                **_note_ref(builder, page, s.path),
                 "info": s,
                 "over": s.speaking_seconds is not None and s.speaking_seconds > TARGET_SECONDS,
             }
@@ -111,7 +112,7 @@ def matrix_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any
     rows = []
     for s in cov.stories:
         covered = cov.matrix.get(s.path, {})
-        ref = _story_ref(builder, page, cov, s.path)
+        ref = _note_ref(builder, page, s.path)
         cells = []
         for t in types:
             hit = bool(covered.get(t.key))
@@ -135,10 +136,10 @@ def matrix_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any
     ]
     questions = [
         {
-            **_story_ref(builder, page, cov, q.path),
+            **_note_ref(builder, page, q.path),
             "prompt": q.prompt,
             "type": q.question_type,
-            "stories": [_story_ref(builder, page, cov, p) for p in q.stories],
+            "stories": [_note_ref(builder, page, p) for p in q.stories],
         }
         for q in cov.questions
     ]
@@ -146,13 +147,13 @@ def matrix_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any
 
 
 def principles_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
-    stories = [_story_ref(builder, page, cov, s.path) for s in cov.stories]
+    stories = [_note_ref(builder, page, s.path) for s in cov.stories]
     rows = []
     for p in cov.principles:
         backing = set(p.stories)
         rows.append(
             {
-                **_story_ref(builder, page, cov, p.path),
+                **_note_ref(builder, page, p.path),
                 "cells": [s.path in backing for s in cov.stories],
                 "total": len(backing),
             }
@@ -163,7 +164,7 @@ def principles_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str,
 def asks_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
     return {
         "categories": [
-            (category, [_story_ref(builder, page, cov, a.path) for a in asks])
+            (category, [_note_ref(builder, page, a.path) for a in asks])
             for category, asks in cov.asks.items()
         ]
     }
@@ -172,10 +173,10 @@ def asks_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
 def _practice_row(builder: PageBuilder, page: str, p: Any) -> dict[str, Any]:
     scores = [v for k, v in p.scores.items() if k in SCORE_KEYS]
     return {
-        **_story_ref(builder, page, None, p.path),  # type: ignore[arg-type]
+        **_note_ref(builder, page, p.path),
         "date": p.date.isoformat() if p.date else "–",
-        "story": _story_ref(builder, page, None, p.story),  # type: ignore[arg-type]
-        "question": _story_ref(builder, page, None, p.question),  # type: ignore[arg-type]
+        "story": _note_ref(builder, page, p.story),
+        "question": _note_ref(builder, page, p.question),
         "duration": p.duration_s,
         "over": p.duration_s is not None and p.duration_s > TARGET_SECONDS,
         "mode": p.mode,

@@ -54,14 +54,14 @@ class SiteContext:
     previous_embeds: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def create(  # type: ignore[no-untyped-def]
+    def create(
         cls,
         vault: Vault,
         *,
         live_reload: bool = False,
         exclude_out: Path | None = None,
         previous_embeds: dict[str, Any] | None = None,
-    ):
+    ) -> SiteContext:
         from .build import BUILD_VERSION, template_files
 
         config = vault.config
