@@ -425,6 +425,20 @@ def test_rebuild_follows_heading_anchors_into_changed_notes(make_vault, tmp_path
     assert 'id="sub-1"' in page(out, "B.html")
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_broken_dashboard_template_is_a_clear_error(make_vault, run_cli, tmp_path, jobs):
+    root = make_vault({"A.md": "# A\n"})
+    out = tmp_path / "out"
+    assert run_cli("build", str(root), "-o", str(out)).exit_code == 0
+    before = page(out, "index.html")
+    (root / "_templates").mkdir()
+    (root / "_templates/dashboards.html").write_text("{% if %}")
+    result = run_cli("build", str(root), "-o", str(out), "--jobs", jobs)
+    assert result.exit_code == 2
+    assert "dashboards.html:1" in result.output
+    assert page(out, "index.html") == before
+
+
 def test_failed_rebuild_changes_nothing_in_out(make_vault, tmp_path, monkeypatch):
     from starvault.site.pages import PageBuilder
 

@@ -79,15 +79,18 @@ def build(
         exclude_out=target,
         previous_embeds=old.get("embeds") if isinstance(old.get("embeds"), dict) else None,
     )
-    keys = _page_keys(ctx)
     old_pages: dict[str, Any] = old.get("pages", {}) if old.get("global") == ctx.global_key else {}
-
     # With a compatible last build in place, only what changed is written beside OUT and
     # moved in file by file at the end; otherwise a whole new site replaces OUT.
     update = bool(old_pages) and target.is_dir()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    dashboards: _Dashboards | None = None
     try:
+        # The link outcomes first: the dashboards' process shares them (fork).
+        _ = ctx.backlink_sources
+        dashboards = _Dashboards(ctx, tmp, parallel=_can_fork(jobs))
+        keys = _page_keys(ctx)
         result = BuildResult(target, len(ctx.site.pages))
         entries: dict[str, dict[str, Any]] = {}
         todo: list[str] = []
@@ -118,13 +121,10 @@ def build(
             )
             result.attachments = len(new_attachments)
             _copy_static(ctx, tmp)
-            try:
-                result.dashboards = PageBuilder(ctx).write_dashboards(tmp)
-            except jinja2.TemplateError as exc:
-                raise template_error(exc) from None
 
         for path, entry in _render_pages(ctx, tmp, todo, jobs, progress, meanwhile):
             entries[path] = entry
+        result.dashboards = dashboards.finish()
         _write_search_index(tmp, [{**entries[p], "p": p} for p in sorted(entries)])
         manifest = {
             "version": BUILD_VERSION,
@@ -144,6 +144,8 @@ def build(
         else:
             _swap(tmp, target)
     except BaseException:
+        if dashboards is not None:
+            dashboards.abort()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     result.seconds = time.perf_counter() - started
@@ -294,6 +296,75 @@ def _render_pages(
         pool.shutdown(wait=True)
     finally:
         _WORKER.clear()
+
+
+# -- dashboards ----------------------------------------------------------------------------
+def _can_fork(jobs: int | None) -> bool:
+    import multiprocessing
+
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    return workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _write_dashboards(ctx: SiteContext, tmp: Path) -> list[str]:
+    try:
+        return PageBuilder(ctx).write_dashboards(tmp)
+    except jinja2.TemplateError as exc:
+        raise template_error(exc) from None
+
+
+class _Dashboards:
+    """The dashboards (coverage model, check, their pages), in a forked process when
+    there is a spare core: they need the whole vault but nothing the pages produce."""
+
+    def __init__(self, ctx: SiteContext, tmp: Path, *, parallel: bool) -> None:
+        self.pages: list[str] = []
+        self.proc: Any = None
+        if not parallel:
+            self.pages = _write_dashboards(ctx, tmp)
+            return
+        import multiprocessing
+
+        mp = multiprocessing.get_context("fork")
+        self.recv, send = mp.Pipe(duplex=False)
+        self.proc = mp.Process(
+            target=_dashboards_child, args=(ctx, tmp, send), name="starvault-dashboards"
+        )
+        self.proc.start()
+        send.close()
+
+    def finish(self) -> list[str]:
+        if self.proc is None:
+            return self.pages
+        try:
+            kind, value = self.recv.recv()
+        except EOFError:
+            kind, value = "crash", "the dashboards process ended without a result"
+        self.proc.join()
+        self.proc = None
+        if kind == "error":
+            raise BuildError(value)
+        if kind == "crash":
+            raise RuntimeError(f"building the dashboards failed:\n{value}")
+        return list(value)
+
+    def abort(self) -> None:
+        if self.proc is not None and self.proc.is_alive():
+            self.proc.terminate()
+            self.proc.join()
+
+
+def _dashboards_child(ctx: SiteContext, tmp: Path, send: Any) -> None:
+    import traceback
+
+    try:
+        send.send(("ok", _write_dashboards(ctx, tmp)))
+    except BuildError as exc:
+        send.send(("error", str(exc)))
+    except BaseException:
+        send.send(("crash", traceback.format_exc()))
+    finally:
+        send.close()
 
 
 # -- files -----------------------------------------------------------------------------------
