@@ -532,6 +532,23 @@ def test_parallel_build_writes_the_same_site(make_vault, tmp_path, monkeypatch):
         ).read_bytes()
 
 
+def test_search_index_follows_titles_and_pages(make_vault, tmp_path):
+    long_start = "# A\n\n" + "words " * 60 + "\n"
+    root, out, _ = build_site(make_vault, {"A.md": long_start, "B.md": "# B\n"}, tmp_path)
+    inode = (out / "search-index.json").stat().st_ino
+    (root / "A.md").write_text(long_start + "\nMuch later text.\n")
+    build(load(root), out)
+    assert (out / "search-index.json").stat().st_ino == inode  # same entries: kept
+    (root / "A.md").write_text("---\ntitle: Renamed\n---\n# A\n")
+    build(load(root), out)
+    titles = {e["t"] for e in json.loads(page(out, "search-index.json"))}
+    assert titles == {"Renamed", "B"}
+    assert "Renamed" in page(out, "search-index.js")
+    (root / "B.md").unlink()
+    build(load(root), out)
+    assert {e["t"] for e in json.loads(page(out, "search-index.json"))} == {"Renamed"}
+
+
 def test_search_index_lists_every_page(make_vault, tmp_path):
     _, out, _ = build_site(make_vault, small_vault(), tmp_path)
     index = json.loads(page(out, "search-index.json"))

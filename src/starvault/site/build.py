@@ -125,7 +125,16 @@ def build(
         for path, entry in _render_pages(ctx, tmp, todo, jobs, progress, meanwhile):
             entries[path] = entry
         result.dashboards = dashboards.finish()
-        _write_search_index(tmp, [{**entries[p], "p": p} for p in sorted(entries)])
+        # The index changes only with the set of pages or a rendered page's entry (an edit
+        # below a note's first lines leaves it as it was).
+        same_index = (
+            update
+            and entries.keys() == old_pages.keys()
+            and all(entries[p] == old_pages[p].get("search") for p in todo)
+            and (target / "search-index.js").is_file()
+        )
+        if not same_index:
+            _write_search_index(tmp, [{**entries[p], "p": p} for p in sorted(entries)])
         manifest = {
             "version": BUILD_VERSION,
             "global": ctx.global_key,
