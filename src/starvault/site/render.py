@@ -19,6 +19,7 @@ else is escaped by markdown-it itself.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,9 @@ from .urls import SiteMap, fragment, root_of
 
 # Transclusion stops this deep (Obsidian stops at a similar depth).
 MAX_EMBED_DEPTH = 4
+# Per-process caches of parsed embed targets and rendered embeds; bounded for large vaults.
+MAX_CACHED_NOTES = 400
+MAX_CACHED_EMBEDS = 4000
 IMAGE_EXTENSIONS = frozenset(["png", "jpg", "jpeg", "gif", "bmp", "svg", "webp", "avif", "ico"])
 AUDIO_EXTENSIONS = frozenset(["mp3", "wav", "m4a", "ogg", "flac"])
 VIDEO_EXTENSIONS = frozenset(["mp4", "webm", "ogv", "mov"])
@@ -111,7 +115,8 @@ class NoteRenderer:
         self.site = site
         self.md = self._make_parser()
         self._ids: dict[str, list[str]] = {}
-        self._tokens: dict[str, list[Token]] = {}
+        # Parsed notes that others embed, most recently used last (bounded: memory).
+        self._tokens: OrderedDict[str, list[Token]] = OrderedDict()
         self._embeds: dict[tuple[Any, ...], tuple[str, frozenset[str], bool]] = {}
         self.embed_targets = embed_targets if embed_targets is not None else set()
 
@@ -140,6 +145,7 @@ class NoteRenderer:
         """The parsed body (front matter stripped); kept when other notes embed it."""
         hit = self._tokens.get(note.path)
         if hit is not None:
+            self._tokens.move_to_end(note.path)
             return hit
         text = self.vault.text(note)
         _, body_line = split_front_matter(text)
@@ -147,6 +153,8 @@ class NoteRenderer:
         tokens = self.md.parse(body, {})
         if note.path in self.embed_targets:
             self._tokens[note.path] = tokens
+            if len(self._tokens) > MAX_CACHED_NOTES:
+                self._tokens.popitem(last=False)
         return tokens
 
     def render(self, note: Note, page: str, *, heading_ids: bool = True) -> Rendered:
@@ -298,7 +306,7 @@ class NoteRenderer:
             f'<div class="embed-title">{head}</div>{inner}</div>'
         )
         if shared.get("stops", 0) == stops:
-            if len(self._embeds) > 20_000:
+            if len(self._embeds) > MAX_CACHED_EMBEDS:
                 self._embeds.clear()
             self._embeds[key] = (html, frozenset(log[start:]), raw)
         return html
