@@ -295,9 +295,13 @@ def test_repeated_embeds_render_right_on_every_page(make_vault, tmp_path):
     }
     _, out, _ = build_site(make_vault, files, tmp_path)
     assert 'href="Target.html"' in page(out, "P0.html")
+    assert '<div class="embed-title"><a class="internal-link" href="B.html">' in page(
+        out, "P0.html"
+    )
     for rel in ("X/P1.html", "X/P2.html"):
         html = page(out, rel)
         assert 'href="../Target.html"' in html
+        assert '<div class="embed-title"><a class="internal-link" href="../B.html">' in html
         assert html.count("B body") == 1 and html.count("C body") == 1
     # On C's own page, B's embed of C stops at once: C is already on the page.
     c_page = page(out, "C.html")

@@ -294,7 +294,8 @@ class NoteRenderer:
         inner = self.md.renderer.render(sliced, self.md.options, {"ctx": sub})
         raw = bool(shared["raw_html"])
         shared["raw_html"] = bool(raw_before) or raw
-        href = self.href(ctx, r, subpath)
+        # From inside the embed, so the link is root-relative like the rest of the cached HTML.
+        href = self.href(sub, r, subpath)
         title = note.title
         if subpath:
             title += " › " + subpath.strip().lstrip("^")
