@@ -20,7 +20,13 @@ from .common import load_vault, vault_argument
     default=None,
     help="Folder to write the site to (default: config site.output, 'site').",
 )
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per core).",
+)
 def build_command(vault: str | None, out: Path | None, jobs: int | None) -> None:
     """Build the static prep site of VAULT into OUT.
 
