@@ -30,8 +30,8 @@ from .common import load_vault, vault_argument
 def build_command(vault: str | None, out: Path | None, jobs: int | None) -> None:
     """Build the static prep site of VAULT into OUT.
 
-    Pages are rebuilt only when what they show changed; the new site replaces OUT in one
-    step, so a failed build leaves the last good one.
+    Pages are rendered again only when what they show changed. Everything new is written
+    beside OUT first and moved in at the end, so a failed build leaves the last good site.
     """
     from ..site import BuildError, build
 
