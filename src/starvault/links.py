@@ -8,9 +8,10 @@ links the same few hundred notes thousands of times.
 from __future__ import annotations
 
 import difflib
+import heapq
 import posixpath
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from enum import Enum
 from typing import NamedTuple
@@ -349,13 +350,12 @@ class Suggester:
         if low in self._memo:
             return self._memo[low]
         # Shortlist by shared trigrams, then rank with difflib: fast on 10,000 names.
-        counts: dict[str, int] = defaultdict(int)
+        counts: Counter[str] = Counter()
         grams = self.grams
         for g in self._trigrams(low):
-            for cand in grams.get(g, ()):
-                counts[cand] += 1
+            counts.update(grams.get(g, ()))
         # Ties by name: set order varies between processes, suggestions must not.
-        shortlist = sorted(counts, key=lambda c: (-counts[c], c))[:40]
+        shortlist = heapq.nsmallest(40, counts, key=lambda c: (-counts[c], c))
         best = difflib.get_close_matches(low, shortlist, n=1, cutoff=0.6)
         result = self.names[best[0]] if best else None
         self._memo[low] = result
