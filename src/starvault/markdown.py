@@ -200,13 +200,15 @@ def make_markdown() -> MarkdownIt:
     # at the start of any block that ends in a digit.)
     dollarmath_plugin(md, allow_space=False, allow_digits=True, double_inline=True)
     obsidian_plugin(md)
+    _silence_debug_logging()
     return md
 
 
 def _silence_debug_logging() -> None:
     """markdown-it-py logs every block rule it tries at DEBUG level: about 500 calls per
     note, a sixth of a block parse. Unless someone asked for DEBUG output, make those
-    calls no-ops on markdown-it's own loggers (only theirs: logging is shared)."""
+    calls no-ops on markdown-it's own loggers (only theirs: logging is shared).
+    Idempotent; the checker's and the site's parsers both call it."""
     import logging
     import sys
 
@@ -233,7 +235,6 @@ def block_parser() -> MarkdownIt:
     """
     md = make_markdown()
     md.block.ruler.disable(["table"])
-    _silence_debug_logging()
     md.core.ruler.disable(["inline", "text_join"])
     # Emphasis, entities and line breaks never decide whether "[[" starts a link; without
     # them the on-demand inline pass does a tenth less work.
