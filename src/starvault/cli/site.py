@@ -10,16 +10,18 @@ import click
 
 from .common import load_vault, vault_argument
 
-
-@click.command("build")
-@vault_argument
-@click.option(
+out_option = click.option(
     "-o",
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Folder to write the site to (default: config site.output, 'site').",
 )
+
+
+@click.command("build")
+@vault_argument
+@out_option
 @click.option(
     "--jobs",
     "-j",
@@ -66,13 +68,7 @@ def build_command(vault: str | None, out: Path | None, jobs: int | None) -> None
 
 @click.command("serve")
 @vault_argument
-@click.option(
-    "-o",
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Folder to build into (default: config site.output, 'site').",
-)
+@out_option
 @click.option(
     "--port",
     "-p",
