@@ -301,6 +301,7 @@ def test_readme_documents_every_rule():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for r in all_rules():
         assert f"| {r.code} | {r.name} | {r.severity} |" in readme, r.code
+    assert f"{len(all_rules())} rules" in readme
 
 
 def test_readme_config_example_is_valid(make_vault):
