@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import cache as _cache
 from .config import CONFIG_NAME, Config, load_config
-from .links import Outcome, Resolved, Resolver, Status, Suggester, outcome_of, resolve_link
+from .links import Outcome, Resolved, Resolver, Suggester, outcome_of, resolve_link
 from .scan import Note, Problem, read_note, read_text, walk
 
 if TYPE_CHECKING:
@@ -202,9 +201,6 @@ class Vault:
         from .graph import build_graph
 
         return build_graph(self)
-
-    def broken(self) -> Iterable[Resolved]:
-        return (r for r in self.link_problems if r.status is not Status.AMBIGUOUS)
 
 
 _INDEX_NAMES = {"index", "readme", "home", "start here", "moc"}
