@@ -197,18 +197,6 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def notes_of_type(vault: Vault, type_: str) -> list[Note]:
-    """Notes of a type, without the blanks in the note-template folder (config
-    ``note_templates``): a template story is not a story."""
-    folder = vault.config.note_templates.strip().strip("/").casefold()
-    prefix = folder + "/" if folder else None
-    return [
-        n
-        for n in vault.notes_of_type(type_)
-        if prefix is None or not n.path.casefold().startswith(prefix)
-    ]
-
-
 def _by_title(notes: list[Note]) -> list[Note]:
     return sorted(notes, key=lambda n: (n.title.casefold(), n.path))
 
@@ -220,7 +208,7 @@ def _by_title(notes: list[Note]) -> list[Note]:
 def question_types(vault: Vault) -> list[QuestionTypeInfo]:
     """Types defined by question-type notes, then by the config; else the seed's five."""
     out: dict[str, QuestionTypeInfo] = {}
-    for note in _by_title(notes_of_type(vault, "question-type")):
+    for note in _by_title(vault.notes_of_type("question-type")):
         key = _text(note.meta, "key") or note.name.lower()
         if key not in out:
             out[key] = QuestionTypeInfo(key, note.title, note.path)
@@ -276,7 +264,7 @@ def _practice_info(vault: Vault, note: Note) -> PracticeInfo:
 
 
 def is_prep_vault(vault: Vault) -> bool:
-    return any(notes_of_type(vault, t) for t in PREP_TYPES)
+    return any(vault.notes_of_type(t) for t in PREP_TYPES)
 
 
 def compute(vault: Vault) -> Coverage:
@@ -284,17 +272,17 @@ def compute(vault: Vault) -> Coverage:
     cached = _CACHE.get(vault)
     if cached is not None:
         return cached
-    stories = [_story_info(vault, n) for n in _by_title(notes_of_type(vault, "story"))]
+    stories = [_story_info(vault, n) for n in _by_title(vault.notes_of_type("story"))]
     types = question_types(vault)
     for qt in types:
         qt.stories = [s.path for s in stories if qt.key in s.question_types]
     matrix = {s.path: {qt.key: qt.key in s.question_types for qt in types} for s in stories}
     principles = [
         PrincipleInfo(n.path, n.title, [s.path for s in stories if n.path in s.principles])
-        for n in _by_title(notes_of_type(vault, "principle"))
+        for n in _by_title(vault.notes_of_type("principle"))
     ]
     asks: dict[str, list[AskInfo]] = {c: [] for c in ASK_CATEGORIES}
-    for n in _by_title(notes_of_type(vault, "ask")):
+    for n in _by_title(vault.notes_of_type("ask")):
         category = _text(n.meta, "category").lower()
         asks.setdefault(category, []).append(AskInfo(n.path, n.title, category))
     questions = [
@@ -305,9 +293,9 @@ def compute(vault: Vault) -> Coverage:
             _text(n.meta, "question_type"),
             linked_paths(vault, n, n.meta.get("stories")),
         )
-        for n in _by_title(notes_of_type(vault, "question"))
+        for n in _by_title(vault.notes_of_type("question"))
     ]
-    practice = [_practice_info(vault, n) for n in notes_of_type(vault, "practice")]
+    practice = [_practice_info(vault, n) for n in vault.notes_of_type("practice")]
     practice.sort(key=lambda p: p.path)
     practice.sort(key=lambda p: p.date or datetime.date.min, reverse=True)
     by_path = {s.path: s for s in stories}
@@ -317,7 +305,7 @@ def compute(vault: Vault) -> Coverage:
             s.practice_count += 1
             if p.date and (s.last_practice is None or p.date > s.last_practice):
                 s.last_practice = p.date
-    companies = [n.path for n in _by_title(notes_of_type(vault, "company"))]
+    companies = [n.path for n in _by_title(vault.notes_of_type("company"))]
     cov = Coverage(
         stories=stories,
         question_types=types,

@@ -31,7 +31,6 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .coverage import notes_of_type
 from .scan import Link, Note, parse_text
 
 if TYPE_CHECKING:
@@ -422,7 +421,7 @@ def _after_title(page: PageNav, bodies: list[str]) -> int:
 def plan_fixes(vault: Vault) -> list[FileFix]:
     """The course pages whose Navigation blocks --fix would rewrite, and how."""
     fixes = []
-    for note in notes_of_type(vault, "course"):
+    for note in vault.notes_of_type("course"):
         if _fix_suppressed(note):
             continue
         try:

@@ -20,6 +20,9 @@ from .scan import Note, Problem, read_note, read_text, walk
 if TYPE_CHECKING:
     import networkx as nx
 
+# How many note texts Vault.text keeps (a few MB): enough for every story, question and
+# course page of a real vault, bounded for a 10,000-note site build.
+TEXT_CACHE = 512
 # Below this many notes to parse, starting worker processes costs more than it saves.
 PARALLEL_MIN = 300
 
@@ -93,6 +96,7 @@ class Vault:
         self.attachments = attachments
         self.problems = problems  # findings about paths that are not notes
         self._resolved: dict[str, list[Resolved]] = {}
+        self._texts: dict[str, str] = {}
         self._outcomes: dict[str, Outcome] = dict(outcomes or {})
 
     def __repr__(self) -> str:
@@ -115,8 +119,15 @@ class Vault:
             return None
         return self.notes.get(cands[0])
 
+    def is_template(self, note: Note | str) -> bool:
+        """A blank in the note-template folder (config ``note_templates``), used by
+        ``starvault new``: its ``type`` does not make it a story, a course page, ..."""
+        path = note.path if isinstance(note, Note) else note
+        folder = self.config.note_templates.strip().strip("/").casefold()
+        return bool(folder) and path.casefold().startswith(folder + "/")
+
     def notes_of_type(self, type_: str) -> list[Note]:
-        """Notes whose front matter ``type`` is ``type_``, in path order."""
+        """Notes whose front matter ``type`` is ``type_``, in path order, templates left out."""
         return list(self._by_type.get(type_, ()))
 
     @cached_property
@@ -124,14 +135,25 @@ class Vault:
         out: dict[str, list[Note]] = defaultdict(list)
         for note in self.notes.values():
             t = note.type
-            if t is not None:
+            if t is not None and not self.is_template(note):
                 out[t].append(note)
         return out
 
     def text(self, note: Note | str) -> str:
-        """The note's text as stored (decoded, LF line ends)."""
+        """The note's text as stored (decoded, LF line ends).
+
+        Several rules read the same story or front matter; the last texts read are kept
+        so a check reads each file once.
+        """
         path = note.path if isinstance(note, Note) else note
-        return read_text(self.root, path)
+        texts = self._texts
+        hit = texts.pop(path, None)
+        if hit is None:
+            hit = read_text(self.root, path)
+            if len(texts) >= TEXT_CACHE:
+                del texts[next(iter(texts))]  # the least recently used
+        texts[path] = hit
+        return hit
 
     # -- links ------------------------------------------------------------------------
     def links_from(self, note: Note | str) -> list[Resolved]:
@@ -193,7 +215,9 @@ class Vault:
         return [
             path
             for path, note in sorted(self.notes.items())
-            if path not in linked and not _is_index(note, self.config)
+            if path not in linked
+            and not self.is_template(note)
+            and not _is_index(note, self.config)
         ]
 
     @cached_property
@@ -210,11 +234,8 @@ _LEAF_TYPES = {"toc", "practice"}
 
 
 def _is_index(note: Note, config: Config) -> bool:
-    """Exempt from LK007: the table of contents, index notes, practice logs, templates."""
+    """Exempt from LK007: the table of contents, index notes and practice logs."""
     if note.type in _LEAF_TYPES or note.name.lower() in _INDEX_NAMES:
-        return True
-    templates = config.note_templates.strip().strip("/").lower()
-    if templates and note.path.lower().startswith(templates + "/"):
         return True
     return note.name.lower() == config.toc.lower().rsplit("/", 1)[-1]
 

@@ -325,17 +325,11 @@ class _Positions:
         return self._lines.get(name) or self.of(name)
 
 
-def _is_template(vault: Vault, path: str) -> bool:
-    """Notes in the vault's note-template folder are blanks for `starvault new`, not notes."""
-    folder = vault.config.note_templates.strip().strip("/")
-    return bool(folder) and path.casefold().startswith(folder.casefold() + "/")
-
-
 def _typed_notes(vault: Vault) -> Iterator[Note]:
     for path in sorted(vault.notes):
         note = vault.notes[path]
         # VA001/VA002 already said when the front matter cannot be read.
-        if note.problems or _is_template(vault, path):
+        if note.problems or vault.is_template(path):
             continue
         if schema.get(note.type or "") is not None:
             yield note
@@ -400,7 +394,7 @@ def unknown_note_type(vault: Vault) -> Iterator[Finding]:
     known = schema.type_names()
     for path in sorted(vault.notes):
         note = vault.notes[path]
-        if note.problems or "type" not in note.meta or _is_template(vault, path):
+        if note.problems or "type" not in note.meta or vault.is_template(path):
             continue
         value = note.meta["type"]
         if value is None or (isinstance(value, str) and not value.strip()):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..coverage import notes_of_type
 from ..navigation import (
     Expected,
     NavBlock,
@@ -29,7 +28,7 @@ FIX_HINT = "(starvault check --fix rewrites it from the table of contents)"
 
 
 def _pages(vault: Vault) -> Iterator[PageNav]:
-    for note in notes_of_type(vault, "course"):
+    for note in vault.notes_of_type("course"):
         yield page_nav(vault, note)
 
 
@@ -246,7 +245,7 @@ def not_in_toc(vault: Vault) -> Iterator[Finding]:
     ``4. [[Interview_Preparation/06_System_Design|System Design]]`` in the table of
     contents, where it belongs in the order.
     """
-    pages = notes_of_type(vault, "course")
+    pages = vault.notes_of_type("course")
     if not pages:
         return
     toc = toc_note(vault)

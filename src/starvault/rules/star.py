@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..coverage import notes_of_type
 from ..stories import STAR_PARTS, Story, first_person, has_figure, read_story
 from ..stories import speaking_seconds as _seconds
 from . import Finding, rule
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def _stories(vault: Vault) -> Iterator[Story]:
-    for note in notes_of_type(vault, "story"):
+    for note in vault.notes_of_type("story"):
         yield read_story(vault, note)
 
 
