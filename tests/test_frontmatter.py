@@ -11,7 +11,7 @@ import pytest
 import starvault
 from conftest import REPO, SAMPLE_VAULT
 from starvault import schema
-from starvault.rules.frontmatter import field_lines
+from starvault.scan import field_lines
 
 QT = "---\ntype: question-type\nkey: {key}\ntitle: {title}\n---\n# {title}\n"
 

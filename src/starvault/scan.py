@@ -161,7 +161,7 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-def _nfc(text: str) -> str:
+def nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
@@ -192,7 +192,7 @@ def walk(root: Path, exclude: list[str]) -> ScanResult:
             name = entry.name
             if name.startswith("."):
                 continue
-            rel = _nfc(prefix + name)
+            rel = nfc(prefix + name)
             if patterns and any(p.match(rel) for p in patterns):
                 continue
             try:
@@ -297,6 +297,20 @@ def split_front_matter(text: str) -> tuple[str | None, int]:
     fm = text[m.end() : close.start()]
     body_line = text.count("\n", 0, close.end()) + 2
     return fm, body_line
+
+
+def field_lines(text: str, body_line: int) -> dict[str, tuple[int, int]]:
+    """Top-level front matter keys -> (line, column of the value) in the file as stored."""
+    out: dict[str, tuple[int, int]] = {}
+    lines = text.split("\n")
+    for idx in range(1, max(1, body_line - 2)):
+        if idx >= len(lines):
+            break
+        m = re.match(r"""^(['"]?)([^\s:'"#][^:'"]*)\1\s*:(\s*)""", lines[idx])
+        if m and m.group(2).strip() not in out:
+            col = m.end() + 1 if m.end() < len(lines[idx].rstrip()) else 1
+            out[m.group(2).strip()] = (idx + 1, col)
+    return out
 
 
 def load_yaml(fm: str) -> tuple[Any, Problem | None]:
@@ -451,7 +465,7 @@ class _Extractor:
         line, col = self.position(start, content, pos, needle.rstrip("|\\"))
         parts = split_wikilink(inner)
         kind = "embed" if embed else "link"
-        self.links.append(Link(kind, _nfc(parts.path), parts.subpath, parts.display, line, col))
+        self.links.append(Link(kind, nfc(parts.path), parts.subpath, parts.display, line, col))
 
     def walk_inline(self, children: list[Any], start: int, content: str) -> None:
         for child in children:
@@ -468,7 +482,7 @@ class _Extractor:
                 pos = (child.meta or {}).get("pos")
                 if pos is None:
                     continue
-                link = _markdown_link(href)
+                link = markdown_destination(href)
                 if link is None:
                     continue
                 needle = "![" if kind == "image" else "["
@@ -480,7 +494,7 @@ class _Extractor:
                 self.add_suppression(line, child.content)
 
 
-def _markdown_link(href: str) -> tuple[str, str | None] | None:
+def markdown_destination(href: str) -> tuple[str, str | None] | None:
     """A Markdown destination as (decoded path, subpath), or None for URLs."""
     if _SCHEME_RE.match(href) or href.startswith("//"):
         return None
@@ -488,7 +502,7 @@ def _markdown_link(href: str) -> tuple[str, str | None] | None:
     subpath = None
     if "#" in href:
         href, subpath = href.split("#", 1)
-    return _nfc(href.strip()), subpath
+    return nfc(href.strip()), subpath
 
 
 _PROP_LINK = re.compile(r"\[\[(.*?)\]\](?!\])")
@@ -527,7 +541,7 @@ def _property_links(meta: dict[str, Any], fm: str) -> list[Link]:
                 line, col = j + 2, k + 1
                 break
         parts = split_wikilink(inner)
-        links.append(Link("property", _nfc(parts.path), parts.subpath, parts.display, line, col))
+        links.append(Link("property", nfc(parts.path), parts.subpath, parts.display, line, col))
     return links
 
 

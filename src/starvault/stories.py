@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .scan import field_lines, split_front_matter
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -93,16 +95,11 @@ def is_true(value: Any) -> bool:
 
 def field_line(text: str, key: str) -> int | None:
     """The 1-based line of a top-level front matter key, if the note has it."""
-    if not text.startswith("---"):
-        return None
-    lines = text.split("\n")
-    pattern = re.compile(rf"^{re.escape(key)}\s*:", re.IGNORECASE)
-    for i, line in enumerate(lines[1:], start=2):
-        if line.rstrip() in ("---", "..."):
-            return None
-        if pattern.match(line):
-            return i
-    return None
+    found = field_lines(text, split_front_matter(text)[1])
+    hit = found.get(key) or next(
+        (where for name, where in found.items() if name.casefold() == key.casefold()), None
+    )
+    return hit[0] if hit else None
 
 
 def sections(note: Note, lines: list[str]) -> dict[str, Part]:

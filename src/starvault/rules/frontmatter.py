@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import schema
+from ..scan import field_lines
 from ..schema import QUESTION_TYPE_KEYS, Field, Kind
 from . import Finding, rule
 
@@ -289,20 +290,6 @@ def note_problems(note_type: str, meta: dict[str, Any], keys: set[str]) -> list[
 
 # ---------------------------------------------------------------------------------------
 # Positions
-
-
-def field_lines(text: str, body_line: int) -> dict[str, tuple[int, int]]:
-    """Top-level front matter keys -> (line, column of the value) in the file as stored."""
-    out: dict[str, tuple[int, int]] = {}
-    lines = text.split("\n")
-    for idx in range(1, max(1, body_line - 2)):
-        if idx >= len(lines):
-            break
-        m = re.match(r"""^(['"]?)([^\s:'"#][^:'"]*)\1\s*:(\s*)""", lines[idx])
-        if m and m.group(2).strip() not in out:
-            col = m.end() + 1 if m.end() < len(lines[idx].rstrip()) else 1
-            out[m.group(2).strip()] = (idx + 1, col)
-    return out
 
 
 class _Positions:

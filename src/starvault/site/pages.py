@@ -22,7 +22,7 @@ from ..config import CONFIG_NAME
 from ..links import Status, resolve_link
 from ..markdown import split_wikilink
 from ..resources import templates_dir
-from ..scan import Link, Note, _nfc
+from ..scan import Link, Note, nfc
 from ..vault import Vault
 from .render import NoteRenderer
 from .urls import SiteMap, root_of
@@ -344,7 +344,7 @@ class PageBuilder:
         for m in _WIKI.finditer(text):
             out.append(escape(text[last : m.start()]))
             parts = split_wikilink(m.group(1))
-            link = Link("property", _nfc(parts.path), parts.subpath, parts.display, 0, 0)
+            link = Link("property", nfc(parts.path), parts.subpath, parts.display, 0, 0)
             r = resolve_link(note, link, self.ctx.vault.resolver, self.ctx.vault.notes)
             shown = parts.display or parts.path
             url = self.link(page, r.path) if r.path else None

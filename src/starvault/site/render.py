@@ -30,7 +30,7 @@ from markdown_it.token import Token
 
 from ..links import Resolved, Status, heading_key, resolve_link, section_headings
 from ..markdown import make_markdown, split_wikilink
-from ..scan import Link, Note, _markdown_link, _nfc, split_front_matter
+from ..scan import Link, Note, markdown_destination, nfc, split_front_matter
 from ..vault import Vault
 from .safety import sanitize
 from .urls import SiteMap, fragment, root_of
@@ -197,7 +197,7 @@ class NoteRenderer:
         return self.ids_of(note)[note.headings.index(found)]
 
     def resolve(self, ctx: _Ctx, kind: str, target: str, subpath: str | None) -> Resolved:
-        link = Link(kind, _nfc(target), subpath, None, 0, 0)
+        link = Link(kind, nfc(target), subpath, None, 0, 0)
         return resolve_link(ctx.note, link, self.vault.resolver, self.vault.notes)
 
     def href(self, ctx: _Ctx, r: Resolved, subpath: str | None) -> str | None:
@@ -337,7 +337,9 @@ class NoteRenderer:
         token = tokens[idx]
         close = _matching_close(tokens, idx)
         href = token.attrGet("href") or ""
-        parsed = _markdown_link(str(href)) if token.markup not in ("autolink", "linkify") else None
+        parsed = (
+            markdown_destination(str(href)) if token.markup not in ("autolink", "linkify") else None
+        )
         if parsed is None:
             if close is not None:
                 close.tag = "a"
@@ -363,7 +365,7 @@ class NoteRenderer:
         renderer = self.md.renderer
         token = tokens[idx]
         src = str(token.attrGet("src") or "")
-        parsed = _markdown_link(src)
+        parsed = markdown_destination(src)
         if parsed is not None and parsed[0]:
             ctx: _Ctx = env["ctx"]
             r = self.resolve(ctx, "markdown", parsed[0], None)
