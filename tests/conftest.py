@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,3 +51,24 @@ def run_cli() -> Callable[..., Result]:
         return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
 
     return _run
+
+
+def start_serve(root: Path, out: Path) -> tuple[subprocess.Popen[str], str | None]:
+    """Run `starvault serve` on a free port; (process, base URL once it said it, or None)."""
+    starvault = str(Path(sys.executable).with_name("starvault"))
+    proc = subprocess.Popen(
+        [starvault, "serve", str(root), "-o", str(out), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        m = re.search(r"on (http://127\.0\.0\.1:\d+/)", line)
+        if m:
+            return proc, m.group(1)
+    return proc, None

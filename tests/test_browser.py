@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import start_serve
 from starvault.site import build
 from starvault.vault import load
 
@@ -273,30 +274,14 @@ def test_phone_width_has_no_horizontal_scroll(site, browser):
 
 
 def test_serve_reloads_the_open_page_after_a_save(browser, tmp_path):
-    import re
     import signal
     import subprocess
-    import sys
-    import time
 
     root = tmp_path / "vault"
     root.mkdir()
     (root / "Live.md").write_text("# Live\n\nfirst words\n", "utf-8")
-    starvault = str(Path(sys.executable).with_name("starvault"))
-    proc = subprocess.Popen(
-        [starvault, "serve", str(root), "-o", str(tmp_path / "site"), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc, base = start_serve(root, tmp_path / "site")
     try:
-        base = None
-        deadline = time.monotonic() + 60
-        while base is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            m = re.search(r"on (http://127\.0\.0\.1:\d+/)", line)
-            if m:
-                base = m.group(1)
         assert base
         context = browser.new_context()
         pg = context.new_page()

@@ -6,7 +6,6 @@ import importlib
 import json
 import re
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import start_serve
 from starvault.site import build
 from starvault.site.render import heading_slug
 from starvault.vault import load
@@ -663,30 +663,8 @@ def _fetch(url: str) -> str:
 def test_serve_rebuilds_on_save_and_stops_on_ctrl_c(make_vault, tmp_path):
     root = make_vault({"A.md": "# A\n\nfirst version\n", "B.md": "# B\n\n[[A]]\n"})
     out = tmp_path / "served"
-    proc = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("starvault")),
-            "serve",
-            str(root),
-            "-o",
-            str(out),
-            "--port",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc, url = start_serve(root, out)
     try:
-        url = None
-        deadline = time.monotonic() + 60
-        while url is None and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            m = re.search(r"on (http://127\.0\.0\.1:\d+/)", line)
-            if m:
-                url = m.group(1)
         assert url, "serve did not report its address"
         html = _fetch(url + "A.html")
         assert "first version" in html and "static/reload.js" in html

@@ -162,6 +162,7 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
 
 
 def nfc(text: str) -> str:
+    """Unicode NFC, as Obsidian compares file names (ASCII is returned as it is)."""
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
