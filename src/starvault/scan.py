@@ -364,7 +364,6 @@ class _Extractor:
         self.suppressions: dict[int, tuple[str, ...]] = {}
         self.skip_ranges: list[tuple[int, int]] = []
         self.cursor: dict[int, int] = {}
-        self.in_table = False
         self._content: str | None = None
         self._starts: list[int] = [0]
 
@@ -372,8 +371,8 @@ class _Extractor:
         """Map an offset in a block's inline content to (file line, column).
 
         Paragraph lines are suffixes of their source lines (only the container's prefix,
-        "> " or a list marker, is cut), which gives the column exactly; table cells and ATX
-        headings are found in the source line instead.
+        "> " or a list marker, is cut), which gives the column exactly (the checker's
+        parser reads table rows as paragraphs); ATX headings are found in the source line.
         """
         if content is not self._content:
             # Line starts of this block's content, once: a long paragraph with thousands
@@ -393,10 +392,10 @@ class _Extractor:
         line_end = content.find("\n", line_start)
         cline = content[line_start : line_end if line_end >= 0 else len(content)].rstrip()
         base = len(src.rstrip()) - len(cline)
-        if not self.in_table and base >= 0 and src[base : base + len(cline)] == cline:
+        if base >= 0 and src[base : base + len(cline)] == cline:
             col = base + in_line
         else:
-            # Table cells and ATX headings: content is not a suffix of the line.
+            # ATX headings: the content is not a suffix of the line.
             probe = cline[:in_line] + needle
             found = src.find(probe, self.cursor.get(src_i, 0))
             if found < 0:
@@ -585,10 +584,6 @@ def parse_text(path: str, text: str) -> Note:
                 ex.headings.append(Heading(heading_level, text_, token.map[0] + body_line))
                 heading_level = 0
             ex.inline(token, env)
-        elif kind == "table_open":
-            ex.in_table = True
-        elif kind == "table_close":
-            ex.in_table = False
         elif kind == "heading_open":
             heading_level = int(token.tag[1])
         elif kind in _SKIP_BLOCKS:
