@@ -204,11 +204,12 @@ def make_markdown() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=1)
 def _silence_debug_logging() -> None:
     """markdown-it-py logs every block rule it tries at DEBUG level: about 500 calls per
     note, a sixth of a block parse. Unless someone asked for DEBUG output, make those
     calls no-ops on markdown-it's own loggers (only theirs: logging is shared).
-    Idempotent; the checker's and the site's parsers both call it."""
+    Runs once per process, whichever parser is made first."""
     import logging
     import sys
 
