@@ -98,3 +98,133 @@ def test_fast_wikilink_path_equals_the_inline_parser(text):
         slow = parse_text("fuzz.md", text)
     assert fast.links == slow.links
     assert fast.suppressions == slow.suppressions
+
+
+# -- The rule dispatchers (markdown.block_dispatch_plugin, inline_dispatch_plugin) change
+# which rules are tried, never the tokens: parse with and without them and compare.
+
+DISPATCH_TOKENS = [
+    *TOKENS,
+    "* ",
+    "+ ",
+    "1. ",
+    "2) ",
+    "***",
+    "___",
+    "~~~",
+    "~~",
+    "=",
+    "===",
+    "*em*",
+    "_u_",
+    "&amp;",
+    "&#35;",
+    "<div>",
+    "</div>",
+    "<a href='x'>",
+    "<http://example.com>",
+    "[x]: /url 'title'",
+    "[x]",
+    "[a](b)",
+    "![i](p.png)",
+    "[a [b] c](d)",
+    "`code`",
+    "$x$",
+    "# ",
+    "### ",
+    "  ",
+    "%% c %%",
+    "\x00",
+]
+dispatch_text = st.lists(
+    st.one_of(st.sampled_from(DISPATCH_TOKENS), st.text(max_size=4)), max_size=80
+).map("".join)
+
+
+def _token_tree(tokens):
+    return [
+        (
+            t.type,
+            t.tag,
+            t.nesting,
+            t.map,
+            t.content,
+            t.markup,
+            t.info,
+            t.attrs,
+            t.meta,
+            t.block,
+            t.hidden,
+            _token_tree(t.children or []),
+        )
+        for t in tokens
+    ]
+
+
+def _checker_tokens(md, text):
+    """Block tokens, and each inline token's inline parse (the checker runs it per block)."""
+    env: dict = {}
+    out = []
+    for token in md.parse(text, env):
+        children: list = []
+        if token.type == "inline":
+            md.inline.parse(token.content, md, env, children)
+        out.append((_token_tree([token]), _token_tree(children)))
+    return out, env
+
+
+_PARSERS: dict = {}
+
+
+def _parsers():
+    from starvault.markdown import checker_markdown, make_markdown
+
+    if not _PARSERS:
+        _PARSERS.update(
+            site=(make_markdown(), make_markdown(fast=False)),
+            checker=(checker_markdown(), checker_markdown(fast=False)),
+        )
+    return _PARSERS
+
+
+def assert_same_tokens(text: str) -> None:
+    parsers = _parsers()
+    fast, stock = parsers["site"]
+    assert _token_tree(fast.parse(text)) == _token_tree(stock.parse(text))
+    assert fast.render(text) == stock.render(text)
+    fast, stock = parsers["checker"]
+    assert _checker_tokens(fast, text) == _checker_tokens(stock, text)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(dispatch_text)
+def test_rule_dispatch_gives_the_same_tokens(text):
+    assert_same_tokens(text)
+
+
+def test_rule_dispatch_gives_the_same_tokens_on_the_sample_vault():
+    from conftest import SAMPLE_VAULT
+
+    notes = sorted(SAMPLE_VAULT.rglob("*.md"))
+    assert len(notes) > 50
+    for path in notes:
+        assert_same_tokens(path.read_text(encoding="utf-8"))
+
+
+def test_rule_dispatch_is_really_installed():
+    """The comparison above means something only if the fast parsers differ."""
+    fast, stock = _parsers()["checker"]
+    assert fast.block.ruler.get_active_rules()[0] == "dispatch"
+    assert "dispatch" not in stock.block.ruler.get_active_rules()
+    assert fast.inline.ruler.get_active_rules()[0] == "dispatch"
+    # The checker's text rule stops only where one of its inline rules can start.
+    assert not fast.inline.terminator_re.search("plain: text - with * punctuation_ & # ~")
+    assert fast.inline.terminator_re.search("a ] b")
+
+
+def test_link_labels_still_end_at_the_first_bracket():
+    """The link rule's label scan relies on the text rule stopping at "]"."""
+    from starvault.scan import parse_text
+
+    note = parse_text("n.md", "see [label](Other%20Note.md) and [x] y](z.md)\n")
+    assert [(link.target, link.column) for link in note.links] == [("Other Note.md", 5)]

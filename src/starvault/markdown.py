@@ -11,15 +11,25 @@ own rules are:
   they emit records where it started, because markdown-it keeps no columns for inline tokens.
 
 Every token we add carries ``meta["pos"]``: its offset in the inline content it came from.
+
+Two more plugins change speed, not tokens: ``block_dispatch_plugin`` and
+``inline_dispatch_plugin`` try each rule only where the character under the cursor can
+start it (markdown-it otherwise tries every rule everywhere), and the inline text rule
+stops only at characters an active rule reacts to. A property test parses with and
+without them and compares every token.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import StateCore
+from markdown_it.rules_core import normalize as _core_normalize
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline import image as _core_image
 from markdown_it.rules_inline import link as _core_link
@@ -192,15 +202,170 @@ def obsidian_plugin(md: MarkdownIt) -> None:
     )
 
 
-def make_markdown() -> MarkdownIt:
-    """A fresh parser with everything starvault understands (used by checker and site)."""
+def make_markdown(*, fast: bool = True) -> MarkdownIt:
+    """A fresh parser with everything starvault understands (used by checker and site).
+
+    ``fast=False`` leaves out the rule dispatchers, which change speed, not tokens (the
+    tests compare the two)."""
+    md = _configured()
+    return _dispatched(md) if fast else md
+
+
+def _dispatched(md: MarkdownIt) -> MarkdownIt:
+    return inline_dispatch_plugin(block_dispatch_plugin(md))
+
+
+def _configured() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     # Obsidian's math: "$5 and $10" is not math: no space inside the fences. (allow_digits
     # stays on: with it off, mdit-py-plugins reads src[-1] at offset 0 and rejects "$x$"
     # at the start of any block that ends in a digit.)
     dollarmath_plugin(md, allow_space=False, allow_digits=True, double_inline=True)
     obsidian_plugin(md)
+    md.core.ruler.at("normalize", _normalize)
     _silence_debug_logging()
+    return md
+
+
+def _normalize(state: StateCore) -> None:
+    """markdown-it's ``normalize`` (CRLF and CR to LF, NUL to U+FFFD), skipped when there
+    is nothing to change: its two regex passes cost as much as the rest of a small parse."""
+    if "\r" in state.src or "\0" in state.src:
+        _core_normalize(state)
+
+
+# The characters a line must start with (after indentation) for each block rule to match;
+# rules not listed (paragraph, lheading, table, code, and any plugin's) are always tried.
+# Each listed rule returns False at once for a line not starting with one of its characters.
+BLOCK_STARTS = {
+    "math_block": "$",
+    "obsidian_comment_block": "%",
+    "fence": "`~",
+    "blockquote": ">",
+    "hr": "*-_",
+    "list": "*-+0123456789",
+    "reference": "[",
+    "html_block": "<",
+    "heading": "#",
+}
+
+_BlockRule = Callable[[StateBlock, int, int, bool], bool]
+
+
+def _dispatch_table(rules: list[tuple[str, _BlockRule]]) -> dict[str, list[_BlockRule]]:
+    """First character -> the rules that can match a line starting with it, in chain order
+    ("" holds the rules that any line can start)."""
+    chars = {c for name, _ in rules for c in BLOCK_STARTS.get(name, "")}
+    table = {c: [fn for name, fn in rules if c in BLOCK_STARTS.get(name, c)] for c in chars}
+    table[""] = [fn for name, fn in rules if name not in BLOCK_STARTS]
+    return table
+
+
+def _first_char_rule(table: dict[str, list[_BlockRule]], main: bool) -> _BlockRule:
+    anywhere = table[""]
+
+    def dispatch(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+        if silent == main:
+            return False  # the main chain calls with silent=False, the others with True
+        pos = state.bMarks[line] + state.tShift[line]
+        rules = table.get(state.src[pos], anywhere) if pos < state.eMarks[line] else anywhere
+        for rule in rules:  # noqa: SIM110 - any() with a generator is slower on this hot path
+            if rule(state, line, end, silent):
+                return True
+        return False
+
+    return dispatch
+
+
+def block_dispatch_plugin(md: MarkdownIt) -> MarkdownIt:
+    """Try each block rule only on lines that can start it.
+
+    markdown-it tries every block rule at every block start, and every terminator rule at
+    every line of a paragraph (twice: ``lheading`` scans ahead first): about 500 calls a
+    note, most of them rejecting a line by its first character. This installs one rule per
+    chain that looks at the first character and calls, in the original order, only the
+    rules that can start with it; the rules themselves are unchanged, so the tokens are the
+    same (a test parses with and without it). Apply it last: it snapshots the active rules.
+    """
+    ruler = md.block.ruler
+    active = [r for r in ruler.__rules__ if r.enabled]
+    if not active or any(r.name.startswith("dispatch") for r in active):
+        return md
+    chains = sorted({chain for r in active for chain in r.alt})
+    main_table = _dispatch_table([(r.name, r.fn) for r in active])
+    # Each chain's table is taken before the rules leave the chains below.
+    alt_tables = {
+        chain: _dispatch_table([(r.name, r.fn) for r in active if chain in r.alt])
+        for chain in chains
+    }
+    for r in active:
+        if r.alt:
+            ruler.at(r.name, r.fn, {"alt": []})  # now reached through the dispatchers only
+    first = active[0].name
+    # The main dispatcher ends every main-chain attempt (paragraph always matches), so the
+    # rules after it run only from the dispatchers.
+    ruler.before(first, "dispatch", _first_char_rule(main_table, main=True))
+    for chain, table in alt_tables.items():
+        rule = _first_char_rule(table, main=False)
+        ruler.before(first, f"dispatch_{chain}", rule, {"alt": [chain]})
+    return md
+
+
+# The same for inline rules: the character at the position where each rule can match.
+INLINE_STARTS = {
+    "newline": "\n",
+    "escape": "\\",
+    "backticks": "`",
+    "strikethrough": "~",
+    "emphasis": "*_",
+    "link": "[",
+    "image": "!",
+    "autolink": "<",
+    "html_inline": "<",
+    "entity": "&",
+    "math_inline": "$",
+    "wikilink": "[!",
+    "obsidian_comment": "%",
+}
+
+_InlineRule = Callable[[StateInline, bool], bool]
+
+
+def inline_dispatch_plugin(md: MarkdownIt) -> MarkdownIt:
+    """Try each inline rule only where the character under the cursor can start it.
+
+    At every character that stops plain text (``-``, ``:``, ``*``, ``[`` ...) markdown-it
+    tries every inline rule in turn; this one rule, first in the chain, calls only those
+    that can match there, in their original order. The tokens are the same (tested).
+    Apply it last: it snapshots the active rules.
+    """
+    ruler = md.inline.ruler
+    active = [r for r in ruler.__rules__ if r.enabled]
+    if not active or active[0].name == "dispatch":
+        return md
+    rules = [(r.name, r.fn) for r in active]
+    chars = {c for name, _ in rules for c in INLINE_STARTS.get(name, "")}
+    table = {c: [fn for name, fn in rules if c in INLINE_STARTS.get(name, c)] for c in chars}
+    anywhere = [fn for name, fn in rules if name not in INLINE_STARTS]
+
+    def dispatch(state: StateInline, silent: bool) -> bool:
+        for rule in table.get(state.src[state.pos], anywhere):  # noqa: SIM110 - hot path
+            if rule(state, silent):
+                return True
+        return False
+
+    ruler.before(active[0].name, "dispatch", dispatch)
+    # The text rule stops at characters some rule may react to. When every active rule is
+    # known, only their start characters need to stop it: longer runs of plain text, the
+    # same tokens (characters no rule takes become text either way).
+    if [name for name, _ in rules if name not in INLINE_STARTS] == ["text"] and hasattr(
+        md.inline, "terminator_re"
+    ):
+        # "]" stays: the link rule's label scan (skipToken) must stop at every "]".
+        stops = "".join(sorted(chars | {"]"}))
+        md.inline.terminator_re = re.compile("[" + re.escape(stops) + "]")
+    # The dispatcher answers for every position, so the rules after it are never reached
+    # from the chain; they stay enabled for anyone who lists or calls them by name.
     return md
 
 
@@ -228,17 +393,22 @@ def _no_debug(*args: object, **kwargs: object) -> None:
 
 @lru_cache(maxsize=1)
 def block_parser() -> MarkdownIt:
+    """The checker's parser (one per process): see :func:`checker_markdown`."""
+    return checker_markdown()
+
+
+def checker_markdown(*, fast: bool = True) -> MarkdownIt:
     """The checker's parser: block structure only; inline runs per block on demand.
 
     Tables are parsed as paragraphs here: cells never change which wiki-links a row
     holds (``[[Note\\|shown]]`` is split by split_wikilink), and the table rule, tried at
     every line, costs a fifth of a block parse. The site's renderer keeps it.
     """
-    md = make_markdown()
+    md = _configured()
     md.block.ruler.disable(["table"])
     md.core.ruler.disable(["inline", "text_join"])
     # Emphasis, entities and line breaks never decide whether "[[" starts a link; without
     # them the on-demand inline pass does a tenth less work.
     md.inline.ruler.disable(["emphasis", "strikethrough", "entity", "newline"])
     md.inline.ruler2.disable(["balance_pairs", "strikethrough", "emphasis", "fragments_join"])
-    return md
+    return _dispatched(md) if fast else md
