@@ -249,12 +249,33 @@ BLOCK_STARTS = {
     "heading": "#",
 }
 
+# A table may start with any line, but its second line (the delimiter row) must start
+# with one of these: the table rule is tried only where it does.
+NEXT_LINE_STARTS = {"table": "|-:"}
+
 _BlockRule = Callable[[StateBlock, int, int, bool], bool]
+
+
+def _next_line_gate(rule: _BlockRule, chars: str) -> _BlockRule:
+    def gated(state: StateBlock, line: int, end: int, silent: bool) -> bool:
+        nxt = line + 1
+        if nxt >= end:
+            return False
+        pos = state.bMarks[nxt] + state.tShift[nxt]
+        if pos >= state.eMarks[nxt] or state.src[pos] not in chars:
+            return False
+        return rule(state, line, end, silent)
+
+    return gated
 
 
 def _dispatch_table(rules: list[tuple[str, _BlockRule]]) -> dict[str, list[_BlockRule]]:
     """First character -> the rules that can match a line starting with it, in chain order
     ("" holds the rules that any line can start)."""
+    rules = [
+        (name, _next_line_gate(fn, NEXT_LINE_STARTS[name]) if name in NEXT_LINE_STARTS else fn)
+        for name, fn in rules
+    ]
     chars = {c for name, _ in rules for c in BLOCK_STARTS.get(name, "")}
     table = {c: [fn for name, fn in rules if c in BLOCK_STARTS.get(name, c)] for c in chars}
     table[""] = [fn for name, fn in rules if name not in BLOCK_STARTS]
