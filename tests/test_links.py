@@ -344,3 +344,31 @@ def test_json_output_matches_spec(make_vault, run_cli):
     }
     assert "did you mean 'Hybrid Search'" in d["message"]
     assert data["summary"] == {"error": 1, "warning": 0, "info": 0}
+
+
+def test_note_outcome_equals_resolving_every_link(make_vault):
+    """Vault.outcomes skips building a Resolved for links that simply resolve; it must
+    give exactly what resolving every link and summing up gives."""
+    from conftest import SAMPLE_VAULT
+    from starvault.links import outcome_of
+
+    root = make_vault(
+        {
+            "Note.md": "# Heading\n\n## Sub\n\ntext ^blk\n",
+            "a/Twin.md": "# T\n",
+            "b/Twin.md": "# T\n",
+            "a/Source.md": (
+                "[[Note]] [[Note#Heading]] [[Note#Nope]] [[Note#^blk]] [[Note#^zz]]\n"
+                "[[#Local]] [[#]] [[]] [[Twin]] [[Twin#T]] [[Missing]] [[https://x.org]]\n"
+                "[[../Note]] [[../../Out]] ![[gone.png]] [t](../Note.md) [t](Note.md#Sub)\n"
+                "[[Source]] [[a/Source#Local]]\n\n# Local\n"
+            ),
+            "b/Other.md": "[[Twin]] [[Note]] [[Note]]\n",
+        }
+    )
+    for path in (root, SAMPLE_VAULT):
+        vault = starvault.load(path, use_cache=False)
+        fast = dict(vault.outcomes)
+        assert any(o.problems for o in fast.values()) or path == SAMPLE_VAULT
+        for note in vault.notes:
+            assert fast[note] == outcome_of(vault.links_from(note), vault.suggester), note

@@ -228,3 +228,38 @@ def test_link_labels_still_end_at_the_first_bracket():
 
     note = parse_text("n.md", "see [label](Other%20Note.md) and [x] y](z.md)\n")
     assert [(link.target, link.column) for link in note.links] == [("Other Note.md", 5)]
+
+
+def _blocks_line_by_line(text: str) -> dict[str, list[int]]:
+    """Every line holding each block id, read line by line as the SPEC words it: "text ^id"
+    or "^id" alone at the end of a line."""
+    import re
+
+    from starvault.scan import split_front_matter
+
+    _, body_line = split_front_matter(text)
+    body = text.split("\n", body_line - 1)[-1] if body_line > 1 else text
+    pattern = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)[ \t]*$")
+    found: dict[str, list[int]] = {}
+    for i, line in enumerate(body.split("\n")):
+        m = pattern.search(line)
+        if m:
+            found.setdefault(m.group(1).lower(), []).append(i + body_line)
+    return found
+
+
+BLOCK_TOKENS = [*TOKENS, " ^id-1", "^blk", " ^A9", "x^y", "\u2028^u", "\t^t", " ^a ^b"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(BLOCK_TOKENS), max_size=40).map("".join))
+def test_block_ids_are_those_at_line_ends(text):
+    """The whole-text scan for block ids finds what a line-by-line reading finds: exactly,
+    when nothing can hide an id; otherwise a subset, each at one of its lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    note = parse_text("x.md", text)
+    reference = _blocks_line_by_line(text)
+    for block_id, line in note.blocks.items():
+        assert line in reference.get(block_id, []), (block_id, line)
+    if not any(mark in text for mark in ("`", "$$", "%%", "    ", "\t", "<!--")):
+        assert note.blocks == {k: lines[0] for k, lines in reference.items()}

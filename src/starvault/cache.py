@@ -42,7 +42,7 @@ class CachedNote(Note):
     def links(self) -> list[Link]:
         raw = self._raw_links
         if raw is not None:
-            Note.links.__set__(self, [Link(*t) for t in marshal.loads(raw)])  # type: ignore[attr-defined]
+            Note.links.__set__(self, list(map(Link._make, marshal.loads(raw))))  # type: ignore[attr-defined]
             self._raw_links = None
         return Note.links.__get__(self)  # type: ignore[attr-defined]
 
@@ -55,7 +55,7 @@ class CachedNote(Note):
     def headings(self) -> list[Heading]:
         raw = self._raw_headings
         if raw is not None:
-            Note.headings.__set__(self, [Heading(*h) for h in raw])  # type: ignore[attr-defined]
+            Note.headings.__set__(self, list(map(Heading._make, raw)))  # type: ignore[attr-defined]
             self._raw_headings = None
         return Note.headings.__get__(self)  # type: ignore[attr-defined]
 

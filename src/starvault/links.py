@@ -162,6 +162,7 @@ class Resolver:
         for paths in self.by_name.values():
             paths.sort(key=_sort_key)
         self._memo: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
+        self._targets: dict[tuple[str, str, bool], tuple[Status, tuple[str, ...]]] = {}
         self._subpaths: dict[tuple[str, str], Status] = {}
         self._keys: dict[str, list[str]] = {}
 
@@ -204,7 +205,48 @@ class Resolver:
             pool = [p for p in pool if ("/" + p.lower()).endswith(tail)]
         return "ok", tuple(pool)
 
-    def candidates(self, target: str, folder: str) -> tuple[str, tuple[str, ...]]:
+    def target_status(
+        self, target: str, folder: str, markdown: bool
+    ) -> tuple[Status, tuple[str, ...]]:
+        """Where a non-empty link target leads, before any subpath: (status, candidates).
+
+        Status is OK (one candidate), AMBIGUOUS (several, Obsidian's pick first), or
+        URLISH, OUTSIDE, BROKEN, MISSING_ATTACHMENT (no candidates). Memoised by target.
+        """
+        relative = target.startswith(("./", "../")) or target in (".", "..")
+        key = (folder if relative else "", target, markdown)
+        hit = self._targets.get(key)
+        if hit is None:
+            hit = self._targets[key] = self._target_status(target, folder, markdown)
+        status, pool = hit
+        if status is Status.AMBIGUOUS and folder:
+            pool = self._near_first(pool, folder)
+        return status, pool
+
+    def _target_status(
+        self, target: str, folder: str, markdown: bool
+    ) -> tuple[Status, tuple[str, ...]]:
+        if not markdown and _URLISH.match(target):
+            return Status.URLISH, ()
+        where, pool = self.candidates(target, folder, ties=False)
+        if where == "outside":
+            return Status.OUTSIDE, ()
+        if not pool:
+            return (Status.MISSING_ATTACHMENT if _is_attachment(target) else Status.BROKEN), ()
+        return (Status.AMBIGUOUS if len(pool) > 1 else Status.OK), pool
+
+    @staticmethod
+    def _near_first(pool: tuple[str, ...], folder: str) -> tuple[str, ...]:
+        """Ties: a file under the linking note's folder comes first."""
+        near = folder.lower() + "/"
+        first = [p for p in pool if p.lower().startswith(near)]
+        if first:
+            return (*first, *(p for p in pool if not p.lower().startswith(near)))
+        return pool
+
+    def candidates(
+        self, target: str, folder: str, *, ties: bool = True
+    ) -> tuple[str, tuple[str, ...]]:
         """Files a link target may mean, first the one Obsidian picks.
 
         Notes may be named without ``.md``; other files need their extension. Only
@@ -222,12 +264,8 @@ class Resolver:
                 hit = self._lookup(target, folder)
             self._memo[key] = hit
         where, pool = hit
-        if len(pool) > 1 and folder:
-            # Ties: a file under the linking note's folder comes first.
-            near = folder.lower() + "/"
-            first = [p for p in pool if p.lower().startswith(near)]
-            if first:
-                pool = (*first, *(p for p in pool if not p.lower().startswith(near)))
+        if ties and len(pool) > 1 and folder:
+            pool = self._near_first(pool, folder)
         return where, pool
 
 
@@ -285,22 +323,41 @@ def resolve_link(source: Note, link: Link, resolver: Resolver, notes: dict[str, 
         # [[#Heading]]: the note itself.
         status = resolver.subpath_status(source, link.subpath)
         return Resolved(source.path, link, status, source.path)
-    if link.kind != "markdown" and _URLISH.match(target):
-        return Resolved(source.path, link, Status.URLISH, None)
-    where, cands = resolver.candidates(target, source.folder)
-    if where == "outside":
-        return Resolved(source.path, link, Status.OUTSIDE, None)
+    status, cands = resolver.target_status(target, source.folder, link.kind == "markdown")
     if not cands:
-        status = Status.MISSING_ATTACHMENT if _is_attachment(target) else Status.BROKEN
         return Resolved(source.path, link, status, None)
     path = cands[0]
-    status = Status.AMBIGUOUS if len(cands) > 1 else Status.OK
     note = notes.get(path)
     if note is not None and link.subpath:
         sub = resolver.subpath_status(note, link.subpath)
         if sub is not Status.OK:
             status = sub
     return Resolved(source.path, link, status, path, cands)
+
+
+def note_outcome(
+    source: Note, resolver: Resolver, notes: dict[str, Note], suggester: Suggester | None = None
+) -> Outcome:
+    """``outcome_of`` every link of ``source`` resolved, without building a Resolved for
+    the links that simply resolve (most of them): the same result, faster."""
+    src = source.path
+    folder = source.folder
+    targets: set[str] = set()
+    rest: list[Resolved] = []
+    ok = Status.OK
+    for link in source.links:
+        if link.target and not link.subpath:
+            status, cands = resolver.target_status(link.target, folder, link.kind == "markdown")
+            if status is ok:
+                if cands[0] != src:
+                    targets.add(cands[0])
+                continue
+        rest.append(resolve_link(source, link, resolver, notes))
+    if not rest:
+        return Outcome(len(source.links), (), tuple(sorted(targets)), ())
+    partial = outcome_of(rest, suggester)
+    targets.update(partial.targets)
+    return Outcome(len(source.links), partial.problems, tuple(sorted(targets)), partial.deps)
 
 
 class Suggester:

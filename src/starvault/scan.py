@@ -13,6 +13,7 @@ import stat
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote
@@ -314,13 +315,19 @@ def field_lines(text: str, body_line: int) -> dict[str, tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _yaml_handler() -> Any:
+    from frontmatter.default_handlers import YAMLHandler
+
+    return YAMLHandler()
+
+
 def load_yaml(fm: str) -> tuple[Any, Problem | None]:
     """Parse front matter with python-frontmatter's YAML handler (C loader when present)."""
     import yaml
-    from frontmatter.default_handlers import YAMLHandler
 
     try:
-        data = YAMLHandler().load(fm)
+        data = _yaml_handler().load(fm)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line if mark else 0) + 2
@@ -343,7 +350,9 @@ def load_yaml(fm: str) -> tuple[Any, Problem | None]:
 
 
 _IGNORE_RE = re.compile(r"^\s*starvault-ignore\b\s*(.*?)\s*$", re.DOTALL)
-_BLOCK_ID_RE = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)[ \t]*$")
+# At the end of a line, after a space or alone (checked by the caller: a look-behind here
+# makes the scan fifty times slower).
+_BLOCK_ID_RE = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
 # Blocks that cannot hold a link skip the inline parser, and blocks where nothing can hide
 # a wiki-link use its matcher directly. Tests turn this off to prove both paths agree.
 SHORTCUTS = True
@@ -351,6 +360,21 @@ _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Blocks whose lines hold no block ids. HTML blocks are not among them: Obsidian renders
 # "<!-- note --> text ^id" as a paragraph with a block id.
 _SKIP_BLOCKS = {"fence", "code_block", "math_block", "math_block_label"}
+
+
+def _needs_inline_parser(content: str) -> bool:
+    """Whether anything in a block may hide or reshape a wiki-link, or is a Markdown link
+    or comment: inline syntax characters, "](", "][", "%%"."""
+    global _NEEDS_INLINE
+    if _NEEDS_INLINE is None:
+        from .markdown import INLINE_SYNTAX
+
+        chars = re.escape("".join(sorted(INLINE_SYNTAX)))
+        _NEEDS_INLINE = re.compile(rf"[{chars}]|\]\(|\]\[|%%")
+    return _NEEDS_INLINE.search(content) is not None
+
+
+_NEEDS_INLINE: re.Pattern[str] | None = None
 
 
 class _Extractor:
@@ -412,31 +436,23 @@ class _Extractor:
             codes = tuple(c.upper() for c in re.split(r"[\s,]+", m.group(1)) if c)
             self.suppressions[line] = self.suppressions.get(line, ()) + (codes or ("ALL",))
 
-    def inline(self, token: Any, env: dict[str, Any]) -> None:
-        from .markdown import INLINE_SYNTAX, block_parser
-
+    def inline(self, token: Any, env: dict[str, Any], md: Any) -> None:
         content = token.content
         start = token.map[0]
-        if not SHORTCUTS:
-            pass
-        elif "%%" not in content and (
-            "[" not in content
-            or ("[[" not in content and "](" not in content and not env.get("references"))
-        ):
-            return  # no wiki-link, no Markdown link, no comment: nothing to extract
-        elif (
-            "[[" in content
-            and not env.get("references")
-            and INLINE_SYNTAX.isdisjoint(content)
-            and "](" not in content
-            and "][" not in content
-            and "%%" not in content
-        ):
-            # Nothing in the block can hide or reshape a wiki-link, and it has no Markdown
-            # link: the inline rule's own matcher, run directly, finds the same links.
-            self.fast_wikilinks(start, content)
-            return
-        md = block_parser()
+        if SHORTCUTS:
+            comment = "%%" in content
+            if not comment and "[" not in content:
+                return  # no link, no comment: nothing to extract
+            refs = env.get("references")
+            wiki = "[[" in content
+            if not comment and not wiki and not refs and "](" not in content:
+                return
+            if wiki and not refs and not _needs_inline_parser(content):
+                # Nothing in the block can hide or reshape a wiki-link, and it has no
+                # Markdown link: the inline rule's own matcher, run directly, finds the
+                # same links.
+                self.fast_wikilinks(start, content)
+                return
         children: list[Any] = []
         md.inline.parse(content, md, env, children)
         self.walk_inline(children, start, content)
@@ -583,7 +599,7 @@ def parse_text(path: str, text: str) -> Note:
                 text_ = token.content
                 ex.headings.append(Heading(heading_level, text_, token.map[0] + body_line))
                 heading_level = 0
-            ex.inline(token, env)
+            ex.inline(token, env, md)
         elif kind == "heading_open":
             heading_level = int(token.tag[1])
         elif kind in _SKIP_BLOCKS:
@@ -596,13 +612,17 @@ def parse_text(path: str, text: str) -> Note:
     note.headings = ex.headings
     note.suppressions.update(ex.suppressions)
     # Block ids: "text ^id" at a line end, or "^id" alone, outside code and comments.
-    skip = ex.skip_ranges
-    for i, line in enumerate(lines):
-        if "^" not in line:
-            continue
-        m = _BLOCK_ID_RE.search(line)
-        if m and not any(a <= i < b for a, b in skip):
-            note.blocks.setdefault(m.group(1).lower(), i + body_line)
+    if "^" in body:
+        skip = ex.skip_ranges
+        i, last = 0, 0
+        for m in _BLOCK_ID_RE.finditer(body):
+            at = m.start()
+            if at and not body[at - 1].isspace():
+                continue
+            i += body.count("\n", last, at)
+            last = at
+            if not any(a <= i < b for a, b in skip):
+                note.blocks.setdefault(m.group(1).lower(), i + body_line)
     return note
 
 

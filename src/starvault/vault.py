@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from . import cache as _cache
 from .config import CONFIG_NAME, Config, load_config
-from .links import Outcome, Resolved, Resolver, Suggester, outcome_of, resolve_link
+from .links import Outcome, Resolved, Resolver, Suggester, note_outcome, resolve_link
 from .scan import Note, Problem, read_note, read_text, walk
 
 if TYPE_CHECKING:
@@ -180,7 +180,9 @@ class Vault:
         if len(self._outcomes) != len(self.notes):
             for path in self.notes:
                 if path not in self._outcomes:
-                    self._outcomes[path] = outcome_of(self.links_from(path), self.suggester)
+                    self._outcomes[path] = note_outcome(
+                        self.notes[path], self.resolver, self.notes, self.suggester
+                    )
         return self._outcomes
 
     @cached_property
