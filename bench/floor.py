@@ -11,6 +11,14 @@ least work any checker must do, in one process.
 render: read every note, strip the front matter the same way and render the body with
 markdown-it-py ``MarkdownIt("commonmark").enable("table").render(body)`` to a string.
 
+Two references for reading the check target (run.py reports them beside the floor; they
+are not floors): ``--mode block`` is markdown-it-py's stock block parse after the same read
+and front matter, the least parsing the issue's "parse with markdown-it-py" asks for;
+``--yaml python`` runs any mode with PyYAML's pure-Python loader, as python-frontmatter does
+when PyYAML lacks libyaml. PERF-NOTES.md's floor (5.2 s at 10,000 notes) matches the check
+floor under ``--yaml python``; with libyaml, which PyPI's PyYAML wheels carry, the same
+floor takes about a third of that.
+
 Prints one JSON object: mode, notes, links (check), html_bytes (render) and seconds (the time
 of the loop, after the imports; run.py also times the whole process).
 """
@@ -64,6 +72,24 @@ def check_floor(root: Path) -> dict:
     }
 
 
+def block_floor(root: Path) -> dict:
+    """Reference, not a floor of the targets: what markdown-it-py's block parse alone costs
+    (stock CommonMark, core ``inline`` rule off), after the same read and front matter."""
+    from markdown_it import MarkdownIt
+
+    t0 = time.perf_counter()
+    md = MarkdownIt("commonmark")
+    md.core.ruler.disable(["inline", "text_join"])
+    notes = tokens = 0
+    for path in iter_notes(root):
+        text = path.read_text(encoding="utf-8")
+        _metadata, body = frontmatter.parse(text)
+        tokens += len(md.parse(body))
+        notes += 1
+    seconds = time.perf_counter() - t0
+    return {"mode": "block", "notes": notes, "tokens": tokens, "seconds": round(seconds, 3)}
+
+
 def render_floor(root: Path) -> dict:
     from markdown_it import MarkdownIt
 
@@ -88,14 +114,35 @@ def render_floor(root: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("vault", type=Path)
-    ap.add_argument("--mode", choices=["check", "render"], default="check")
+    ap.add_argument("--mode", choices=["check", "render", "block"], default="check")
+    ap.add_argument(
+        "--yaml",
+        choices=["auto", "python"],
+        default="auto",
+        help="python: PyYAML's pure-Python loader, which python-frontmatter uses when PyYAML "
+        "has no libyaml (what ../shared/PERF-NOTES.md's floor of 5.2 s measured)",
+    )
     args = ap.parse_args(argv)
     if not args.vault.is_dir():
         print(f"error: {args.vault} is not a folder", file=sys.stderr)
         return 2
-    res = check_floor(args.vault) if args.mode == "check" else render_floor(args.vault)
+    if args.yaml == "python":
+        import frontmatter.default_handlers
+        import yaml
+
+        frontmatter.default_handlers.SafeLoader = yaml.SafeLoader  # type: ignore[misc]
+    modes = {"check": check_floor, "render": render_floor, "block": block_floor}
+    res = modes[args.mode](args.vault)
+    res["yaml"] = "python" if args.yaml == "python" else "libyaml" if _libyaml() else "python"
     print(json.dumps(res))
     return 0
+
+
+def _libyaml() -> bool:
+    import frontmatter.default_handlers
+    import yaml
+
+    return frontmatter.default_handlers.SafeLoader is getattr(yaml, "CSafeLoader", None)
 
 
 if __name__ == "__main__":

@@ -563,6 +563,24 @@ def cmd_check(args: argparse.Namespace, sv: str, py: str) -> tuple[dict, Table]:
                 f"{wall(fl)} wall ({fmt_s(fj['seconds'])} in loop), {fj['links']} [[ ]]",
             )
 
+        # References for reading the target (not targets): PERF-NOTES' floor, whose YAML
+        # loader was pure Python, and markdown-it-py's stock block parse alone.
+        refs: dict[str, float] = {}
+        for key, extra, what in (
+            ("floor_py_yaml", ["--yaml", "python"], "reference: floor, pure-Python YAML"),
+            ("block_parse", ["--mode", "block"], "reference: markdown-it-py block parse alone"),
+        ):
+            log(f"{what} at {n}")
+            ref = measure([py, BENCH / "floor.py", root, *extra], f"{key}-{n}")
+            err = fail_text(ref)
+            if err:
+                t.add(n, what, f"error: {err}", "", "ERROR")
+                continue
+            refs[key] = ref.wall
+            r[key] = {**asdict(ref), "result": json.loads(ref.stdout())}
+            times = f", {ref.wall / floor_wall:.1f}x the floor" if floor_wall else ""
+            t.add(n, what, f"{wall(ref)} wall, one process{times}")
+
         log(f"starvault check --no-cache at {n}")
         cold = measure(
             [sv, "check", root, "--no-cache", "--format", "json"], f"check-cold-{n}", cwd=OUT
@@ -592,6 +610,13 @@ def cmd_check(args: argparse.Namespace, sv: str, py: str) -> tuple[dict, Table]:
                 "≤ 2.0 at 10k",
                 status(ratio <= 2.0 if ratio and n >= 10000 else None),
             )
+            for key, what in (
+                ("floor_py_yaml", "cold / floor with pure-Python YAML (reference)"),
+                ("block_parse", "cold / block parse alone (reference)"),
+            ):
+                if key in refs:
+                    r[f"cold_over_{key}"] = round(cold.wall / refs[key], 2)
+                    t.add(n, what, f"{cold.wall / refs[key]:.2f}x")
             peak = cold.peak_mib
             t.add(
                 n,
@@ -675,10 +700,18 @@ def cmd_check(args: argparse.Namespace, sv: str, py: str) -> tuple[dict, Table]:
                         "starvault check, 1 note changed (warm)",
                         f"{wall(warm)} (cache fill run {fmt_s(fill.wall)}, "
                         f"no change {fmt_s(noop.wall)})",
-                        "< 1 s",
-                        status(warm.wall < 1.0),
+                        "< 1 s at 10k",
+                        status(warm.wall < 1.0 if n >= 10000 else None),
                     )
-                    t.add(n, "warm / cold", f"{ratio:.3f}", "< 0.2", status(ratio < 0.2))
+                    # The issue states both warm targets at 10,000 notes; smaller vaults
+                    # show the ratio (there interpreter start and imports dominate).
+                    t.add(
+                        n,
+                        "warm / cold",
+                        f"{ratio:.3f}",
+                        "< 0.2 at 10k",
+                        status(ratio < 0.2 if n >= 10000 else None),
+                    )
                     t.add(
                         n,
                         "warm link findings = cold link findings",
