@@ -31,6 +31,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import frontmatter
@@ -47,13 +48,19 @@ def iter_notes(root: Path) -> list[Path]:
     return out
 
 
+def read_notes(root: Path) -> Iterator[tuple[Path, str, str]]:
+    """Every note as (path, text, body): read, front matter split by python-frontmatter."""
+    for path in iter_notes(root):
+        text = path.read_text(encoding="utf-8")
+        _metadata, body = frontmatter.parse(text)
+        yield path, text, body
+
+
 def check_floor(root: Path) -> dict:
     t0 = time.perf_counter()
     graph = nx.DiGraph()
     notes = links = 0
-    for path in iter_notes(root):
-        text = path.read_text(encoding="utf-8")
-        _metadata, _body = frontmatter.parse(text)
+    for path, text, _body in read_notes(root):
         src = path.stem
         graph.add_node(src)
         for m in WIKILINK.finditer(text):
@@ -81,9 +88,7 @@ def block_floor(root: Path) -> dict:
     md = MarkdownIt("commonmark")
     md.core.ruler.disable(["inline", "text_join"])
     notes = tokens = 0
-    for path in iter_notes(root):
-        text = path.read_text(encoding="utf-8")
-        _metadata, body = frontmatter.parse(text)
+    for _path, _text, body in read_notes(root):
         tokens += len(md.parse(body))
         notes += 1
     seconds = time.perf_counter() - t0
@@ -96,11 +101,8 @@ def render_floor(root: Path) -> dict:
     t0 = time.perf_counter()
     md = MarkdownIt("commonmark").enable("table")
     notes = html_bytes = 0
-    for path in iter_notes(root):
-        text = path.read_text(encoding="utf-8")
-        _metadata, body = frontmatter.parse(text)
-        html = md.render(body)
-        html_bytes += len(html)
+    for _path, _text, body in read_notes(root):
+        html_bytes += len(md.render(body))
         notes += 1
     seconds = time.perf_counter() - t0
     return {

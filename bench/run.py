@@ -526,6 +526,22 @@ def mem_text(run: Run) -> str:
     return ", ".join(parts) or "—"
 
 
+def run_floor(
+    py: str, t: Table, r: dict[str, Any], n: int, root: Path, key: str, extra: list[str], what: str
+) -> tuple[Run, dict[str, Any]] | None:
+    """Run ``floor.py ROOT *extra`` once, keep it in ``r[key]``; None (and an ERROR row)
+    when it fails."""
+    log(f"{what} at {n}")
+    run = measure([py, BENCH / "floor.py", root, *extra], f"{key}-{n}")
+    err = fail_text(run)
+    if err:
+        t.add(n, what, f"error: {err}", "", "ERROR")
+        return None
+    result = json.loads(run.stdout())
+    r[key] = {**asdict(run), "result": result}
+    return run, result
+
+
 def cmd_check(args: argparse.Namespace, sv: str, py: str) -> tuple[dict, Table]:
     t = Table("check")
     res: dict[str, Any] = {"sizes": {}}
@@ -547,22 +563,14 @@ def cmd_check(args: argparse.Namespace, sv: str, py: str) -> tuple[dict, Table]:
         )
         warm_page_cache(root)
 
-        log(f"floor at {n}")
-        fl = measure([py, BENCH / "floor.py", root], f"floor-check-{n}")
-        err = fail_text(fl)
-        floor_wall = None
-        if err:
-            t.add(n, "floor (frontmatter + regex + networkx)", f"error: {err}", "", "ERROR")
-        else:
-            fj = json.loads(fl.stdout())
-            floor_wall = fl.wall
-            r["floor"] = {**asdict(fl), "result": fj}
+        fl = run_floor(py, t, r, n, root, "floor", [], "floor (frontmatter + regex + networkx)")
+        floor_wall = fl[0].wall if fl else None
+        if fl:
             t.add(
                 n,
                 "floor (frontmatter + regex + networkx)",
-                f"{wall(fl)} wall ({fmt_s(fj['seconds'])} in loop), {fj['links']} [[ ]]",
+                f"{wall(fl[0])} wall ({fmt_s(fl[1]['seconds'])} in loop), {fl[1]['links']} [[ ]]",
             )
-
         # References for reading the target (not targets): PERF-NOTES' floor, whose YAML
         # loader was pure Python, and markdown-it-py's stock block parse alone.
         refs: dict[str, float] = {}
@@ -570,16 +578,11 @@ def cmd_check(args: argparse.Namespace, sv: str, py: str) -> tuple[dict, Table]:
             ("floor_py_yaml", ["--yaml", "python"], "reference: floor, pure-Python YAML"),
             ("block_parse", ["--mode", "block"], "reference: markdown-it-py block parse alone"),
         ):
-            log(f"{what} at {n}")
-            ref = measure([py, BENCH / "floor.py", root, *extra], f"{key}-{n}")
-            err = fail_text(ref)
-            if err:
-                t.add(n, what, f"error: {err}", "", "ERROR")
-                continue
-            refs[key] = ref.wall
-            r[key] = {**asdict(ref), "result": json.loads(ref.stdout())}
-            times = f", {ref.wall / floor_wall:.1f}x the floor" if floor_wall else ""
-            t.add(n, what, f"{wall(ref)} wall, one process{times}")
+            ref = run_floor(py, t, r, n, root, key, extra, what)
+            if ref:
+                refs[key] = ref[0].wall
+                times = f", {ref[0].wall / floor_wall:.1f}x the floor" if floor_wall else ""
+                t.add(n, what, f"{wall(ref[0])} wall, one process{times}")
 
         log(f"starvault check --no-cache at {n}")
         cold = measure(
@@ -793,21 +796,11 @@ def cmd_build(args: argparse.Namespace, sv: str, py: str) -> tuple[dict, Table]:
         r: dict[str, Any] = {}
         res["sizes"][str(n)] = r
         warm_page_cache(root)
-        log(f"render floor at {n}")
-        fl = measure([py, BENCH / "floor.py", root, "--mode", "render"], f"floor-render-{n}")
-        err = fail_text(fl)
-        floor_wall = None
-        if err:
-            t.add(n, "render floor (markdown-it-py)", f"error: {err}", "", "ERROR")
-        else:
-            fj = json.loads(fl.stdout())
-            floor_wall = fl.wall
-            r["render_floor"] = {**asdict(fl), "result": fj}
-            t.add(
-                n,
-                "render floor (frontmatter + markdown-it-py render)",
-                f"{wall(fl)} wall ({fmt_s(fj['seconds'])} in loop)",
-            )
+        label = "render floor (frontmatter + markdown-it-py render)"
+        fl = run_floor(py, t, r, n, root, "render_floor", ["--mode", "render"], label)
+        floor_wall = fl[0].wall if fl else None
+        if fl:
+            t.add(n, label, f"{wall(fl[0])} wall ({fmt_s(fl[1]['seconds'])} in loop)")
 
         log(f"starvault build at {n}")
         work = fresh_copy(root, OUT / f"build-{n}")

@@ -17,9 +17,10 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from . import __version__
 from .links import Outcome, Resolved, Status
@@ -30,7 +31,29 @@ FILE = "notes.marshal"
 # Bump FORMAT when Note's shape or the extraction changes, so old caches are dropped;
 # marshal's format also depends on the Python version.
 FORMAT = 6
+T = TypeVar("T")
 _KEY = f"starvault-{__version__}-{FORMAT}-py{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+class _Decoded(Generic[T]):
+    """A Note field that a CachedNote keeps in its cached form until first read."""
+
+    def __init__(self, field: Any, raw: str, decode: Callable[[Any], T]) -> None:
+        self.field = field  # Note's slot descriptor
+        self.raw = raw  # the attribute holding the cached form, None once decoded
+        self.decode = decode
+
+    def __get__(self, note: Any, owner: type | None = None) -> T:
+        if note is None:  # looked up on the class
+            return self  # type: ignore[return-value]
+        raw = getattr(note, self.raw)
+        if raw is not None:
+            self.__set__(note, self.decode(raw))
+        return self.field.__get__(note)
+
+    def __set__(self, note: Any, value: T) -> None:
+        setattr(note, self.raw, None)
+        self.field.__set__(note, value)
 
 
 class CachedNote(Note):
@@ -38,31 +61,10 @@ class CachedNote(Note):
 
     __slots__ = ("_raw_headings", "_raw_links")
 
-    @property  # type: ignore[override]
-    def links(self) -> list[Link]:
-        raw = self._raw_links
-        if raw is not None:
-            Note.links.__set__(self, list(map(Link._make, marshal.loads(raw))))  # type: ignore[attr-defined]
-            self._raw_links = None
-        return Note.links.__get__(self)  # type: ignore[attr-defined]
-
-    @links.setter
-    def links(self, value: list[Link]) -> None:
-        self._raw_links = None
-        Note.links.__set__(self, value)  # type: ignore[attr-defined]
-
-    @property  # type: ignore[override]
-    def headings(self) -> list[Heading]:
-        raw = self._raw_headings
-        if raw is not None:
-            Note.headings.__set__(self, list(map(Heading._make, raw)))  # type: ignore[attr-defined]
-            self._raw_headings = None
-        return Note.headings.__get__(self)  # type: ignore[attr-defined]
-
-    @headings.setter
-    def headings(self, value: list[Heading]) -> None:
-        self._raw_headings = None
-        Note.headings.__set__(self, value)  # type: ignore[attr-defined]
+    links = _Decoded(
+        Note.links, "_raw_links", lambda raw: list(map(Link._make, marshal.loads(raw)))
+    )
+    headings = _Decoded(Note.headings, "_raw_headings", lambda raw: list(map(Heading._make, raw)))
 
 
 @dataclass

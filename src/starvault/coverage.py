@@ -337,6 +337,18 @@ def _names(items: list[str], limit: int = 3) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
+def _every_story(
+    cov: Coverage, failing: list[str], failing_why: str, ok_why: str, none: str = "no stories yet"
+) -> tuple[bool, str]:
+    """A checklist item that every story must pass: ``failing_why`` names the stories that
+    do not (at its ``{}``)."""
+    if not cov.stories:
+        return False, none
+    if failing:
+        return False, failing_why.format(_names(failing))
+    return True, ok_why
+
+
 def _plural(n: int, word: str) -> str:
     if n == 1:
         return f"{n} {word}"
@@ -373,12 +385,12 @@ def checklist(vault: Vault, cov: Coverage) -> list[ChecklistItem]:
     items.append(ChecklistItem(CHECKLIST[0], ok, why))
 
     narrow = [s.title for s in cov.stories if len(s.question_types) < t.story_types_min]
-    if not cov.stories:
-        ok, why = False, "no stories yet"
-    elif narrow:
-        ok, why = False, f"fewer than {t.story_types_min} question types: {_names(narrow)}"
-    else:
-        ok, why = True, f"every story covers at least {t.story_types_min} question types"
+    ok, why = _every_story(
+        cov,
+        narrow,
+        f"fewer than {t.story_types_min} question types: {{}}",
+        f"every story covers at least {t.story_types_min} question types",
+    )
     items.append(ChecklistItem(CHECKLIST[1], ok, why))
 
     vague = []
@@ -386,12 +398,9 @@ def checklist(vault: Vault, cov: Coverage) -> list[ChecklistItem]:
         result = read_story(vault, vault.notes[s.path]).part("Result")
         if not (s.impact and has_figure(s.impact)) and not (result and has_figure(result.text)):
             vague.append(s.title)
-    if not cov.stories:
-        ok, why = False, "no stories yet"
-    elif vague:
-        ok, why = False, f"no figure in the impact or Result of {_names(vague)}"
-    else:
-        ok, why = True, "every story has a measurable impact"
+    ok, why = _every_story(
+        cov, vague, "no figure in the impact or Result of {}", "every story has a measurable impact"
+    )
     items.append(ChecklistItem(CHECKLIST[2], ok, why))
 
     f = len(cov.failure_stories)
@@ -408,12 +417,13 @@ def checklist(vault: Vault, cov: Coverage) -> list[ChecklistItem]:
     items.append(ChecklistItem(CHECKLIST[4], ok, why))
 
     low = [s.title for s in cov.stories if s.practice_count < t.practice_min]
-    if not cov.stories:
-        ok, why = False, "no stories to practise yet"
-    elif low:
-        ok, why = False, f"practised fewer than {t.practice_min} times: {_names(low)}"
-    else:
-        ok, why = True, f"every story practised out loud {t.practice_min}+ times"
+    ok, why = _every_story(
+        cov,
+        low,
+        f"practised fewer than {t.practice_min} times: {{}}",
+        f"every story practised out loud {t.practice_min}+ times",
+        none="no stories to practise yet",
+    )
     items.append(ChecklistItem(CHECKLIST[5], ok, why))
 
     researched = [p for p in cov.companies if _has_research(vault, vault.notes[p])]

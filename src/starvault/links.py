@@ -161,7 +161,6 @@ class Resolver:
             self.by_name[low.rsplit("/", 1)[-1]].append(path)
         for paths in self.by_name.values():
             paths.sort(key=_sort_key)
-        self._memo: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
         self._targets: dict[tuple[str, str, bool], tuple[Status, tuple[str, ...]]] = {}
         self._subpaths: dict[tuple[str, str], Status] = {}
         self._keys: dict[str, list[str]] = {}
@@ -228,7 +227,7 @@ class Resolver:
     ) -> tuple[Status, tuple[str, ...]]:
         if not markdown and _URLISH.match(target):
             return Status.URLISH, ()
-        where, pool = self.candidates(target, folder, ties=False)
+        where, pool = self._candidates(target, folder)
         if where == "outside":
             return Status.OUTSIDE, ()
         if not pool:
@@ -244,29 +243,22 @@ class Resolver:
             return (*first, *(p for p in pool if not p.lower().startswith(near)))
         return pool
 
-    def candidates(
-        self, target: str, folder: str, *, ties: bool = True
-    ) -> tuple[str, tuple[str, ...]]:
-        """Files a link target may mean, first the one Obsidian picks.
-
-        Notes may be named without ``.md``; other files need their extension. Only
-        relative targets and ties depend on the linking folder, so the lookup itself is
-        memoised by target alone for the rest.
-        """
-        relative = target.startswith(("./", "../")) or target in (".", "..")
-        key = (folder if relative else "", target)
-        hit = self._memo.get(key)
-        if hit is None:
-            hit = ("ok", ())
-            if not target.lower().endswith(".md"):
-                hit = self._lookup(target + ".md", folder)
-            if not hit[1] and hit[0] != "outside":
-                hit = self._lookup(target, folder)
-            self._memo[key] = hit
-        where, pool = hit
-        if ties and len(pool) > 1 and folder:
+    def candidates(self, target: str, folder: str) -> tuple[str, tuple[str, ...]]:
+        """Files a link target may mean, first the one Obsidian picks."""
+        where, pool = self._candidates(target, folder)
+        if len(pool) > 1 and folder:
             pool = self._near_first(pool, folder)
         return where, pool
+
+    def _candidates(self, target: str, folder: str) -> tuple[str, tuple[str, ...]]:
+        """('ok'|'outside', candidates before ties). Notes may be named without ``.md``;
+        other files need their extension."""
+        hit: tuple[str, tuple[str, ...]] = ("ok", ())
+        if not target.lower().endswith(".md"):
+            hit = self._lookup(target + ".md", folder)
+        if not hit[1] and hit[0] != "outside":
+            hit = self._lookup(target, folder)
+        return hit
 
 
 def section_headings(

@@ -109,6 +109,13 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
 # Markdown links ("](", "]["), yields exactly the wiki-links that a scan with
 # match_wikilink finds (see scan.py).
 INLINE_SYNTAX = frozenset("`$<\\")
+_NEEDS_INLINE = re.compile("[" + re.escape("".join(sorted(INLINE_SYNTAX))) + r"]|\]\(|\]\[|%%")
+
+
+def needs_inline_parser(content: str) -> bool:
+    """Whether a block holding ``[[`` needs the inline pass to find its links exactly:
+    it has inline syntax that may hide a wiki-link, a Markdown link or a comment."""
+    return _NEEDS_INLINE.search(content) is not None
 
 
 def _comment_inline_rule(state: StateInline, silent: bool) -> bool:
@@ -348,6 +355,9 @@ INLINE_STARTS = {
     "wikilink": "[!",
     "obsidian_comment": "%",
 }
+# Characters a rule needs plain text to stop at besides its start: the link label scan
+# (skipToken, used by links and images) looks for the closing "]" one token at a time.
+INLINE_STOPS = {"link": "]", "image": "]"}
 
 _InlineRule = Callable[[StateInline, bool], bool]
 
@@ -382,8 +392,7 @@ def inline_dispatch_plugin(md: MarkdownIt) -> MarkdownIt:
     if [name for name, _ in rules if name not in INLINE_STARTS] == ["text"] and hasattr(
         md.inline, "terminator_re"
     ):
-        # "]" stays: the link rule's label scan (skipToken) must stop at every "]".
-        stops = "".join(sorted(chars | {"]"}))
+        stops = "".join(sorted(chars.union(*(INLINE_STOPS.get(name, "") for name, _ in rules))))
         md.inline.terminator_re = re.compile("[" + re.escape(stops) + "]")
     # The dispatcher answers for every position, so the rules after it are never reached
     # from the chain; they stay enabled for anyone who lists or calls them by name.

@@ -362,25 +362,12 @@ _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SKIP_BLOCKS = {"fence", "code_block", "math_block", "math_block_label"}
 
 
-def _needs_inline_parser(content: str) -> bool:
-    """Whether anything in a block may hide or reshape a wiki-link, or is a Markdown link
-    or comment: inline syntax characters, "](", "][", "%%"."""
-    global _NEEDS_INLINE
-    if _NEEDS_INLINE is None:
-        from .markdown import INLINE_SYNTAX
-
-        chars = re.escape("".join(sorted(INLINE_SYNTAX)))
-        _NEEDS_INLINE = re.compile(rf"[{chars}]|\]\(|\]\[|%%")
-    return _NEEDS_INLINE.search(content) is not None
-
-
-_NEEDS_INLINE: re.Pattern[str] | None = None
-
-
 class _Extractor:
     """Walks block tokens; runs the inline parser only where a block can hold a link."""
 
-    def __init__(self, lines: list[str], offset: int) -> None:
+    def __init__(self, lines: list[str], offset: int, markdown: Any) -> None:
+        self.markdown = markdown  # starvault.markdown, imported once per note by parse_text
+        self.md = markdown.block_parser()
         self.lines = lines  # body lines
         self.offset = offset  # body line index 0 is file line offset+1
         self.links: list[Link] = []
@@ -436,7 +423,7 @@ class _Extractor:
             codes = tuple(c.upper() for c in re.split(r"[\s,]+", m.group(1)) if c)
             self.suppressions[line] = self.suppressions.get(line, ()) + (codes or ("ALL",))
 
-    def inline(self, token: Any, env: dict[str, Any], md: Any) -> None:
+    def inline(self, token: Any, env: dict[str, Any]) -> None:
         content = token.content
         start = token.map[0]
         if SHORTCUTS:
@@ -447,19 +434,19 @@ class _Extractor:
             wiki = "[[" in content
             if not comment and not wiki and not refs and "](" not in content:
                 return
-            if wiki and not refs and not _needs_inline_parser(content):
+            if wiki and not refs and not self.markdown.needs_inline_parser(content):
                 # Nothing in the block can hide or reshape a wiki-link, and it has no
                 # Markdown link: the inline rule's own matcher, run directly, finds the
                 # same links.
                 self.fast_wikilinks(start, content)
                 return
+        md = self.md
         children: list[Any] = []
         md.inline.parse(content, md, env, children)
         self.walk_inline(children, start, content)
 
     def fast_wikilinks(self, start: int, content: str) -> None:
-        from .markdown import match_wikilink
-
+        match_wikilink = self.markdown.match_wikilink
         pos = content.find("[[")
         end = len(content)
         while pos >= 0:
@@ -475,11 +462,9 @@ class _Extractor:
     def add_wikilink(
         self, start: int, content: str, pos: int, inner: str, embed: bool, markup: str
     ) -> None:
-        from .markdown import split_wikilink
-
         needle = markup[: markup.find("|") + 1 or len(markup)]
         line, col = self.position(start, content, pos, needle.rstrip("|\\"))
-        parts = split_wikilink(inner)
+        parts = self.markdown.split_wikilink(inner)
         kind = "embed" if embed else "link"
         self.links.append(Link(kind, nfc(parts.path), parts.subpath, parts.display, line, col))
 
@@ -584,13 +569,12 @@ def parse_text(path: str, text: str) -> Note:
     else:
         body = text
     lines = body.split("\n")
-    ex = _Extractor(lines, body_line - 1)
     # Imported here, not at the top: a warm run (every note from the cache) needs no parser.
-    from .markdown import block_parser
+    from . import markdown
 
-    md = block_parser()
+    ex = _Extractor(lines, body_line - 1, markdown)
     env: dict[str, Any] = {}
-    tokens = md.parse(body, env)
+    tokens = ex.md.parse(body, env)
     heading_level = 0
     for token in tokens:
         kind = token.type
@@ -599,7 +583,7 @@ def parse_text(path: str, text: str) -> Note:
                 text_ = token.content
                 ex.headings.append(Heading(heading_level, text_, token.map[0] + body_line))
                 heading_level = 0
-            ex.inline(token, env, md)
+            ex.inline(token, env)
         elif kind == "heading_open":
             heading_level = int(token.tag[1])
         elif kind in _SKIP_BLOCKS:

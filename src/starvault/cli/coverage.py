@@ -10,7 +10,9 @@ import click
 from .common import load_vault, vault_argument
 
 if TYPE_CHECKING:
-    from ..coverage import Coverage
+    from collections.abc import Sequence
+
+    from ..coverage import Coverage, PrincipleInfo, QuestionInfo
 
 
 @click.command("coverage")
@@ -50,6 +52,16 @@ def _table(rows: list[list[str]]) -> list[str]:
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
 
 
+def _with_stories(
+    items: Sequence[PrincipleInfo | QuestionInfo], names: dict[str, str], empty: str
+) -> list[str]:
+    """One line per principle or question: its title and the stories behind it."""
+    if not items:
+        return [f"  {empty}"]
+    none = click.style("none", fg="red")
+    return [f"  {i.title}: {', '.join(names.get(s, s) for s in i.stories) or none}" for i in items]
+
+
 def format_text(cov: Coverage) -> str:
     out: list[str] = []
     names = {s.path: s.title for s in cov.stories}
@@ -71,11 +83,7 @@ def format_text(cov: Coverage) -> str:
 
     out.append("")
     out.append(_heading("Principles"))
-    for p in cov.principles:
-        shown = ", ".join(names.get(s, s) for s in p.stories) or click.style("none", fg="red")
-        out.append(f"  {p.title}: {shown}")
-    if not cov.principles:
-        out.append("  no principle notes (type: principle)")
+    out.extend(_with_stories(cov.principles, names, "no principle notes (type: principle)"))
 
     out.append("")
     out.append(_heading("Failure stories"))
@@ -91,11 +99,7 @@ def format_text(cov: Coverage) -> str:
 
     out.append("")
     out.append(_heading("Questions"))
-    for q in cov.questions:
-        shown = ", ".join(names.get(s, s) for s in q.stories) or click.style("none", fg="red")
-        out.append(f"  {q.title}: {shown}")
-    if not cov.questions:
-        out.append("  no question notes (type: question)")
+    out.extend(_with_stories(cov.questions, names, "no question notes (type: question)"))
 
     out.append("")
     out.append(_heading(f"Practice sessions: {len(cov.practice)}"))
