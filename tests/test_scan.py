@@ -77,6 +77,8 @@ def test_binary_latin1_empty_and_huge_notes(make_vault):
             "Empty.md": b"",
             "Big.md": big,
             "Target.md": "t\n",
+            # Above the default limit of notes (VA003); this vault raises it.
+            "starvault.toml": "max_note_kb = 12000\n",
         }
     )
     got = findings(root)

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 import re
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import schema
+from . import atomic, schema
 from .resources import templates_dir
 from .schema import Field, Kind
 
@@ -83,23 +81,10 @@ def write_new(root: Path, rel: str, text: str) -> Path:
     if dest.exists():
         raise NoteExists(f"'{rel}' already exists; starvault does not overwrite notes")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".starvault-", suffix=".md", dir=dest.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        try:
-            os.link(tmp, dest)  # atomic, and fails if the name was taken meanwhile
-        except FileExistsError as exc:
-            raise NoteExists(f"'{rel}' already exists; starvault does not overwrite notes") from exc
-        except OSError:
-            if dest.exists():
-                raise NoteExists(
-                    f"'{rel}' already exists; starvault does not overwrite notes"
-                ) from None
-            os.replace(tmp, dest)  # file systems without hard links
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        atomic.write_new(dest, text.encode("utf-8"))
+    except FileExistsError as exc:
+        raise NoteExists(f"'{rel}' already exists; starvault does not overwrite notes") from exc
     return dest
 
 

@@ -8,13 +8,22 @@ corrupt or old-version cache is ignored and rebuilt; a read-only vault runs unca
 The file is ``marshal`` data of plain tuples, which loads several times faster than
 pickled objects. A note's links are kept as a marshal blob of their own and decoded only
 when something asks for them: a warm check of an unchanged note never does.
+
+The cache sits in the vault, and a shared vault may bring a crafted one. Nothing in it is
+ever unpickled or run, and it is read only when its keyed hash (BLAKE2b, with a key kept in
+the user's own cache folder, never in the vault) proves that this user's starvault wrote
+it: anything else is ignored as a cold start. It is read only from a regular file, never
+through a symbolic link, a FIFO or a device, and written only into a real folder.
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
 import marshal
 import os
-import pickle
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -23,6 +32,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from . import __version__
+from .atomic import clean_stale, temp_prefix
 from .links import Outcome, Resolved, Status
 from .scan import Heading, Link, Note, Problem
 
@@ -33,6 +43,9 @@ FILE = "notes.marshal"
 FORMAT = 6
 T = TypeVar("T")
 _KEY = f"starvault-{__version__}-{FORMAT}-py{sys.version_info[0]}.{sys.version_info[1]}"
+MAGIC = b"starvault-cache\n"
+# YAML dates and times, which marshal cannot hold, as tagged pairs of plain strings.
+_DATE, _DATETIME = "\0date", "\0datetime"
 
 
 class _Decoded(Generic[T]):
@@ -76,20 +89,49 @@ class Cached:
     rows: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
 
+def _tag(value: Any) -> Any:
+    """Front matter as plain data: dates become tagged pairs (see :func:`_untag`)."""
+    if isinstance(value, dict):
+        return {k: _tag(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_tag(v) for v in value]
+    if isinstance(value, datetime.datetime):
+        return (_DATETIME, value.isoformat())
+    if isinstance(value, datetime.date):
+        return (_DATE, value.isoformat())
+    return value
+
+
+def _untag(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _untag(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untag(v) for v in value]
+    if isinstance(value, tuple) and len(value) == 2 and value[0] in (_DATE, _DATETIME):
+        kind = datetime.datetime if value[0] == _DATETIME else datetime.date
+        return kind.fromisoformat(value[1])
+    return value
+
+
 def encode_note(note: Note) -> tuple[Any, ...]:
+    size = note.size
     try:
         marshal.dumps(note.meta)
         meta: Any = note.meta
-        pickled = False
-    except ValueError:  # YAML dates and the like
-        meta = pickle.dumps(note.meta, protocol=pickle.HIGHEST_PROTOCOL)
-        pickled = True
+        tagged = False
+    except ValueError:  # YAML dates and times
+        meta = _tag(note.meta)
+        tagged = True
+        try:
+            marshal.dumps(meta)
+        except ValueError:  # nothing else YAML makes; if it does, never reuse this row
+            meta, size = {}, -1
     return (
         note.path,
-        note.size,
+        size,
         note.mtime_ns,
         note.body_line,
-        pickled,
+        tagged,
         meta,
         marshal.dumps(tuple(tuple(link) for link in note.links)),
         tuple(tuple(h) for h in note.headings),
@@ -100,10 +142,10 @@ def encode_note(note: Note) -> tuple[Any, ...]:
 
 
 def decode_note(row: tuple[Any, ...]) -> Note:
-    path, size, mtime, body_line, pickled, meta, links, heads, blocks, supp, problems = row
+    path, size, mtime, body_line, tagged, meta, links, heads, blocks, supp, problems = row
     note = CachedNote(
         path,
-        pickle.loads(meta) if pickled else meta,
+        _untag(meta) if tagged else meta,
         body_line,
         [],
         [],
@@ -135,11 +177,61 @@ def _decode_outcome(source: str, row: tuple[Any, ...]) -> Outcome:
     )
 
 
+def user_secret() -> bytes | None:
+    """This user's key for the cache's keyed hash, made on first use; None if there is
+    no private place to keep it (then nothing is cached)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "starvault")
+    path = os.path.join(folder, "cache-key")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(32))
+        data = _read_regular(path, 64)
+    except OSError:
+        return None
+    return data if data is not None and len(data) == 32 else None
+
+
+def _read_regular(path: str | Path, limit: int) -> bytes | None:
+    """The bytes of a regular file of at most ``limit`` bytes; None for anything else
+    (a symbolic link, a FIFO that would block, a device such as /dev/zero)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
+def _mac(secret: bytes, payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, key=secret, digest_size=32).digest()
+
+
+# A cache larger than this is not one starvault wrote for any vault it can check.
+MAX_CACHE_BYTES = 4 << 30
+
+
 def load(root: Path) -> Cached:
     path = root / CACHE_DIR / FILE
     try:
+        secret = user_secret()
+        blob = _read_regular(path, MAX_CACHE_BYTES) if secret is not None else None
+        if blob is None or not blob.startswith(MAGIC):
+            return Cached()
+        mac, payload = blob[len(MAGIC) : len(MAGIC) + 32], blob[len(MAGIC) + 32 :]
+        if not hmac.compare_digest(mac, _mac(secret, payload)):  # type: ignore[arg-type]
+            return Cached()  # not written by this user's starvault: never decoded
         # loads() of the whole file: load() on a file object reads in small pieces.
-        data = marshal.loads(path.read_bytes())
+        data = marshal.loads(payload)
         if not isinstance(data, dict) or data.get("key") != _KEY:
             return Cached()
         notes: dict[str, Note] = {}
@@ -165,16 +257,19 @@ def save(
     previous: Cached | None = None,
 ) -> None:
     folder = root / CACHE_DIR
+    secret = user_secret()
+    if secret is None:
+        return
     try:
         folder.mkdir(exist_ok=True)
-        ignore = folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by starvault automatically.\n*\n", encoding="utf-8")
-            (folder / "CACHEDIR.TAG").write_text(
-                "Signature: 8a477f597d28d172789f06886806bc55\n"
-                "# This file is a cache directory tag created by starvault.\n",
-                encoding="utf-8",
-            )
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return  # a symbolic link or a file: never write through it
+        _create(folder / ".gitignore", "# Created by starvault automatically.\n*\n")
+        _create(
+            folder / "CACHEDIR.TAG",
+            "Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# This file is a cache directory tag created by starvault.\n",
+        )
         rows = []
         for path, note in notes.items():
             if not (note.size or note.mtime_ns):
@@ -189,13 +284,26 @@ def save(
             else:
                 note_row = encode_note(note)
             rows.append((note_row, _encode_outcome(outcome) if outcome else None))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".notes-", suffix=".tmp")
+        payload = marshal.dumps({"key": _KEY, "fingerprint": fingerprint, "rows": rows})
+        clean_stale(folder)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=temp_prefix(), suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                marshal.dump({"key": _KEY, "fingerprint": fingerprint, "rows": rows}, fh)
+                fh.write(MAGIC + _mac(secret, payload))
+                fh.write(payload)
             os.replace(tmp, folder / FILE)
         except BaseException:
             os.unlink(tmp)
             raise
     except OSError:
         pass  # a read-only vault: no cache, same results
+
+
+def _create(path: Path, text: str) -> None:
+    """Write a new file; never through a symbolic link, never over an existing file."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)

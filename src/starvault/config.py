@@ -6,6 +6,8 @@ the key, so the CLI can exit 2 with a clear message instead of guessing.
 
 from __future__ import annotations
 
+import math
+import posixpath
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -88,6 +90,8 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     words_per_minute: int = 150
     note_templates: str = "_templates/notes"
+    # Notes above this size are not parsed (VA003): one pasted log must not exhaust memory.
+    max_note_kb: int = 8192
     blame_phrases: list[str] = field(default_factory=lambda: list(DEFAULT_BLAME_PHRASES))
     avoid_topics: list[str] = field(default_factory=lambda: list(DEFAULT_AVOID_TOPICS))
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -108,6 +112,8 @@ def _check_type(where: str, value: Any, expected: Any) -> Any:
     if expected in ("float", float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(f"{where} must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{where} must be a finite number, got {value!r}")
         return float(value)
     if expected in ("str", str):
         if not isinstance(value, str):
@@ -164,4 +170,22 @@ def load_config(vault: Path) -> Config:
         raise ConfigError(f"{path}: thresholds.stories_min is above thresholds.stories_max")
     if config.words_per_minute == 0:
         raise ConfigError(f"{path}: 'words_per_minute' must be above 0")
+    if config.max_note_kb == 0:
+        raise ConfigError(f"{path}: 'max_note_kb' must be above 0")
+    for key, value in (
+        ("site.templates", config.site.templates),
+        ("note_templates", config.note_templates),
+    ):
+        if not inside_folder(value):
+            raise ConfigError(f"{path}: '{key}' must be a folder inside the vault, got {value!r}")
     return config
+
+
+def inside_folder(rel: str) -> bool:
+    """Whether a configured folder stays inside the vault as written (no absolute path,
+    no ``..`` out of it); symbolic links are checked where the folder is read."""
+    rel = rel.replace("\\", "/")
+    if rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
+        return False
+    norm = posixpath.normpath(rel or ".")
+    return norm != ".." and not norm.startswith("../")

@@ -8,11 +8,13 @@ CV rules, the site's dashboards and ``starvault practice``, so they never disagr
 from __future__ import annotations
 
 import datetime
+import math
 import re
 import weakref
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import schema
 from .stories import as_date, first_sentence, has_figure, read_story, speaking_seconds
 
 if TYPE_CHECKING:
@@ -141,6 +143,8 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no Infinity or NaN
     return value
 
 
@@ -185,16 +189,29 @@ def _link(vault: Vault, note: Note, key: str) -> str | None:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number from a property, else None (FM003 reports the rest)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+        number = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _in_range(value: float | None, type_name: str, name: str) -> float | None:
+    """``value`` if its schema field allows it, else None: FM004 reports the rest, and
+    nothing downstream (charts, sums) ever sees a duration of 1e20 seconds."""
+    if value is None:
+        return None
+    f = next(f for f in schema.TYPES[type_name].fields if f.name == name)
+    low = f.minimum is None or (value > f.minimum if f.exclusive_minimum else value >= f.minimum)
+    return value if low and (f.maximum is None or value <= f.maximum) else None
 
 
 def _by_title(notes: list[Note]) -> list[Note]:
@@ -257,7 +274,7 @@ def _practice_info(vault: Vault, note: Note) -> PracticeInfo:
         date=as_date(meta.get("date")),
         story=_link(vault, note, "story"),
         question=_link(vault, note, "question"),
-        duration_s=_number(meta.get("duration_s")),
+        duration_s=_in_range(_number(meta.get("duration_s")), "practice", "duration_s"),
         mode=_text(meta, "mode"),
         scores=scores,
     )

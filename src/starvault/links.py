@@ -163,17 +163,21 @@ class Resolver:
             paths.sort(key=_sort_key)
         self._targets: dict[tuple[str, str, bool], tuple[Status, tuple[str, ...]]] = {}
         self._subpaths: dict[tuple[str, str], Status] = {}
-        self._keys: dict[str, list[str]] = {}
+        self._headings: dict[str, HeadingIndex] = {}
 
     def subpath_status(self, note: Note, subpath: str) -> Status:
         """check_subpath, memoised: thousands of links name the same few headings."""
         key = (note.path, subpath)
         hit = self._subpaths.get(key)
         if hit is None:
-            keys = self._keys.get(note.path)
-            if keys is None:
-                keys = self._keys[note.path] = [heading_key(h.text) for h in note.headings]
-            hit = self._subpaths[key] = check_subpath(note, subpath, keys)
+            hit = self._subpaths[key] = check_subpath(note, subpath, self.headings(note))
+        return hit
+
+    def headings(self, note: Note) -> HeadingIndex:
+        """The note's heading index, built once per note."""
+        hit = self._headings.get(note.path)
+        if hit is None:
+            hit = self._headings[note.path] = HeadingIndex(note.headings)
         return hit
 
     def _lookup(self, target: str, folder: str) -> tuple[str, tuple[str, ...]]:
@@ -261,38 +265,50 @@ class Resolver:
         return hit
 
 
-def section_headings(
-    headings: list[Heading], parts: list[str], keys: list[str] | None = None
-) -> Heading | None:
-    """Find ``A#B#C``: each part must be a heading inside the section of the previous one.
+class HeadingIndex:
+    """A note's headings by their matching key, for ``#A#B`` subpaths in constant time
+    where it matters: a note with thousands of headings and links to each of them."""
 
-    ``keys`` are the headings' :func:`heading_key` values when the caller has them.
-    """
-    if keys is None:
-        keys = [heading_key(h.text) for h in headings]
-    lo, hi, level = 0, len(headings), 0
-    found: Heading | None = None
-    for part in parts:
-        key = heading_key(part)
-        found = None
-        for i in range(lo, hi):
-            h = headings[i]
-            if h.level > level and keys[i] == key:
-                found = h
+    __slots__ = ("first", "headings", "keys")
+
+    def __init__(self, headings: list[Heading]) -> None:
+        self.headings = headings
+        self.keys = [heading_key(h.text) for h in headings]
+        self.first: dict[str, int] = {}
+        for i, k in enumerate(self.keys):
+            self.first.setdefault(k, i)
+
+    def find(self, parts: list[str]) -> int | None:
+        """The index of ``A#B#C``: each part a heading inside the section of the previous."""
+        headings, keys = self.headings, self.keys
+        lo, hi, level = 0, len(headings), 0
+        found: int | None = None
+        for n, part in enumerate(parts):
+            key = heading_key(part)
+            if n == 0:  # any heading of the note: the first with that key
+                found = self.first.get(key)
+            else:
+                found = next(
+                    (i for i in range(lo, hi) if headings[i].level > level and keys[i] == key),
+                    None,
+                )
+            if found is None:
+                return None
+            if n + 1 < len(parts):
                 # The section ends at the next heading of the same or a higher rank.
-                end = hi
-                for j in range(i + 1, hi):
-                    if headings[j].level <= h.level:
-                        end = j
-                        break
-                lo, hi, level = i + 1, end, h.level
-                break
-        if found is None:
-            return None
-    return found
+                h = headings[found]
+                end = next((j for j in range(found + 1, hi) if headings[j].level <= h.level), hi)
+                lo, hi, level = found + 1, end, h.level
+        return found
 
 
-def check_subpath(note: Note, subpath: str, keys: list[str] | None = None) -> Status:
+def section_headings(headings: list[Heading], parts: list[str]) -> Heading | None:
+    """Find ``A#B#C``: each part must be a heading inside the section of the previous one."""
+    found = HeadingIndex(headings).find(parts)
+    return None if found is None else headings[found]
+
+
+def check_subpath(note: Note, subpath: str, index: HeadingIndex | None = None) -> Status:
     """LK002/LK003 for a subpath on a note that exists."""
     sub = subpath.strip()
     if not sub:
@@ -302,8 +318,8 @@ def check_subpath(note: Note, subpath: str, keys: list[str] | None = None) -> St
     parts = [p for p in sub.split("#") if p.strip()]
     if not parts:
         return Status.OK
-    found = section_headings(note.headings, parts, keys)
-    return Status.OK if found else Status.BAD_HEADING
+    found = (index or HeadingIndex(note.headings)).find(parts)
+    return Status.OK if found is not None else Status.BAD_HEADING
 
 
 def resolve_link(source: Note, link: Link, resolver: Resolver, notes: dict[str, Note]) -> Resolved:

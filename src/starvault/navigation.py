@@ -21,16 +21,14 @@ newline) and writes through a temporary file and a rename.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import os
 import posixpath
 import re
-import tempfile
 import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .atomic import write_atomic
 from .scan import Link, Note, parse_text
 
 if TYPE_CHECKING:
@@ -438,29 +436,6 @@ def _fix_suppressed(note: Note) -> bool:
     """A page that switches NV rules off in its front matter is left alone."""
     codes = note.suppressions.get(0, ())
     return any(c in ("ALL", "NV", "NV0") or c.startswith("NV00") for c in codes)
-
-
-def write_atomic(path: os.PathLike[str] | str, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename over the file."""
-    target = os.fspath(path)
-    folder = os.path.dirname(target) or "."
-    try:
-        mode = os.stat(target).st_mode & 0o7777
-    except OSError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(prefix=".starvault-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def apply_fixes(vault: Vault, fixes: list[FileFix]) -> None:

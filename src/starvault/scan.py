@@ -7,6 +7,7 @@ on-disk cache stores and what worker processes send back on a cold scan.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -17,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote
+
+from .atomic import PREFIX, stale
 
 # A link as written. ``kind`` is "link" ([[..]]), "embed" (![[..]]), "markdown" ([..](..) and
 # ![..](..)) or "property" (a wiki-link in a front matter value).
@@ -167,6 +170,23 @@ def nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+def _undecodable(name: str) -> bool:
+    """A name read with surrogateescape: it held bytes that are not UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def inside(root: Path | str, path: Path | str) -> bool:
+    """Whether ``path`` really lies inside ``root`` once every symbolic link is followed:
+    the one test for anything starvault reads from a vault besides its notes."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
 def walk(root: Path, exclude: list[str]) -> ScanResult:
     """List notes and attachments. Dot-files and dot-folders are not part of a vault.
 
@@ -193,6 +213,28 @@ def walk(root: Path, exclude: list[str]) -> ScanResult:
         for entry in entries:
             name = entry.name
             if name.startswith("."):
+                if name.startswith(PREFIX) and stale(name):
+                    # A note write of a starvault run that was killed midway.
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                continue
+            if not name.isprintable() or _undecodable(name):
+                # Bytes that are not UTF-8 (or control characters) in a name: no page,
+                # link or report could spell it.
+                shown = (
+                    (prefix + name).encode("utf-8", "backslashreplace").decode("ascii", "replace")
+                )
+                problems.append(
+                    (
+                        prefix.rstrip("/") or ".",
+                        Problem(
+                            "VA001",
+                            1,
+                            1,
+                            f"the name {shown!r} is not valid UTF-8 text: not read; rename it",
+                        ),
+                    )
+                )
                 continue
             rel = nfc(prefix + name)
             if patterns and any(p.match(rel) for p in patterns):
@@ -322,11 +364,56 @@ def _yaml_handler() -> Any:
     return YAMLHandler()
 
 
+# What the aliases of one note's front matter may expand to, in YAML nodes: far above any
+# real note, far below the "billion laughs" that would take minutes and gigabytes.
+MAX_YAML_NODES = 10_000
+
+
+def alias_expansion(fm: str) -> int:
+    """How many nodes the YAML would hold with every alias expanded (events only, no
+    objects built, so a bomb costs time in proportion to its text)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    sizes: dict[str, int] = {}  # anchor -> size of its node
+    stack: list[list[Any]] = [[None, 0]]  # [anchor, nodes so far] per open collection
+    total = 0
+    for event in yaml.parse(fm, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            n = sizes.get(event.anchor, 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            n = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([event.anchor, 1])
+            continue
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            anchor, n = stack.pop()
+            if anchor:
+                sizes[anchor] = n
+        else:
+            continue
+        stack[-1][1] += n
+        total = stack[0][1]
+        if total > MAX_YAML_NODES or n > MAX_YAML_NODES:
+            return max(total, n)
+    return total
+
+
 def load_yaml(fm: str) -> tuple[Any, Problem | None]:
     """Parse front matter with python-frontmatter's YAML handler (C loader when present)."""
     import yaml
 
     try:
+        if "*" in fm and "&" in fm and alias_expansion(fm) > MAX_YAML_NODES:
+            return None, Problem(
+                "VA002",
+                2,
+                1,
+                f"front matter aliases expand to more than {MAX_YAML_NODES:,} values;"
+                " write the values out instead of nesting aliases",
+            )
         data = _yaml_handler().load(fm)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -576,8 +663,25 @@ def parse_text(path: str, text: str) -> Note:
     env: dict[str, Any] = {}
     tokens = ex.md.parse(body, env)
     heading_level = 0
+    deepest = ex.md.options["maxNesting"] - 1
     for token in tokens:
         kind = token.type
+        # markdown-it drops whatever lies deeper than maxNesting without a word.
+        if (
+            token.nesting == 1
+            and token.level >= deepest
+            and token.map
+            and not any(p.code == "VA004" for p in note.problems)
+        ):
+            note.problems.append(
+                Problem(
+                    "VA004",
+                    token.map[0] + body_line,
+                    1,
+                    f"blocks nested more than {deepest + 1} levels deep: what is inside"
+                    " is not read or shown; flatten the quotes or lists",
+                )
+            )
         if kind == "inline":
             if heading_level:
                 text_ = token.content
@@ -610,8 +714,22 @@ def parse_text(path: str, text: str) -> Note:
     return note
 
 
-def read_note(root: str, rel: str) -> Note:
-    """Read and parse one note; never raises for bad input (problems are recorded)."""
+def too_large(size: int, limit: int) -> Problem:
+    return Problem(
+        "VA003",
+        1,
+        1,
+        f"the note is {size // 1024:,} KB, above the limit of {limit // 1024:,} KB: not read;"
+        " split it, or raise 'max_note_kb' in starvault.toml",
+    )
+
+
+def read_note(root: str, rel: str, limit: int | None = None) -> Note:
+    """Read and parse one note; never raises for bad input (problems are recorded).
+
+    A note above ``limit`` bytes is not read (VA003): parsing and rendering cost memory in
+    proportion to a note's size, and one pasted log must not stop the run.
+    """
     full = os.path.join(root, rel)
     try:
         st = os.stat(full)
@@ -619,8 +737,17 @@ def read_note(root: str, rel: str) -> Note:
             note = Note(rel)
             note.problems.append(Problem("VA001", 1, 1, "not a regular file"))
             return note
+        if limit is not None and st.st_size > limit:
+            note = Note(rel)
+            note.problems.append(too_large(st.st_size, limit))
+            note.size, note.mtime_ns = st.st_size, st.st_mtime_ns
+            return note
         with open(full, "rb") as fh:
-            data = fh.read()
+            data = fh.read() if limit is None else fh.read(limit + 1)
+        if limit is not None and len(data) > limit:  # it grew since stat
+            note = Note(rel)
+            note.problems.append(too_large(len(data), limit))
+            return note
     except OSError as exc:
         note = Note(rel)
         note.problems.append(Problem("VA001", 1, 1, f"cannot read the file: {exc.strerror}"))
@@ -643,11 +770,15 @@ def read_note(root: str, rel: str) -> Note:
     return note
 
 
-def read_text(root: Path, rel: str) -> str:
-    """The decoded text of a note (LF line ends), or "" if it cannot be read."""
+def read_text(root: Path, rel: str, limit: int | None = None) -> str:
+    """The decoded text of a note (LF line ends), or "" if it cannot be read or is larger
+    than ``limit`` bytes."""
     try:
-        data = (root / rel).read_bytes()
+        with open(root / rel, "rb") as fh:
+            data = fh.read() if limit is None else fh.read(limit + 1)
     except OSError:
+        return ""
+    if limit is not None and len(data) > limit:
         return ""
     text, _ = decode(data)
     return text or ""

@@ -67,6 +67,8 @@ class Field:
 
     def range_text(self) -> str:
         if self.minimum is not None and self.maximum is not None:
+            if self.exclusive_minimum:
+                return f"> {_num(self.minimum)} and <= {_num(self.maximum)}"
             return f"{_num(self.minimum)}-{_num(self.maximum)}"
         if self.minimum is not None:
             return (
@@ -257,6 +259,7 @@ _TYPES: tuple[NoteType, ...] = (
                 True,
                 minimum=0,
                 exclusive_minimum=True,
+                maximum=3600,  # an hour: anything above is a typo, not an answer
                 description="the answer time in seconds",
             ),
             Field("mode", Kind.TEXT, True, allowed=MODES, description="alone or with a partner"),

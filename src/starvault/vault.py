@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import cache as _cache
+from .atomic import die_with_parent
 from .config import CONFIG_NAME, Config, load_config
 from .links import Outcome, Resolved, Resolver, Suggester, note_outcome, resolve_link
 from .scan import Note, Problem, read_note, read_text, walk
@@ -40,23 +41,25 @@ def find_vault(start: Path | None = None) -> Path:
     return here
 
 
-def _parse_chunk(root: str, paths: list[str]) -> list[Note]:
-    return [read_note(root, rel) for rel in paths]
+def _parse_chunk(root: str, paths: list[str], limit: int) -> list[Note]:
+    return [read_note(root, rel, limit) for rel in paths]
 
 
-def _parse_chunk_rows(root: str, paths: list[str]) -> bytes:
+def _parse_chunk_rows(root: str, paths: list[str], limit: int) -> bytes:
     """A worker's answer: its notes as cache rows in one marshal blob, which crosses the
     process boundary and becomes the cache file without being encoded twice."""
     import marshal
 
-    return marshal.dumps([_cache.encode_note(n) for n in _parse_chunk(root, paths)])
+    return marshal.dumps([_cache.encode_note(n) for n in _parse_chunk(root, paths, limit)])
 
 
-def _parse_all(root: Path, paths: list[str], jobs: int | None, into: _cache.Cached) -> None:
+def _parse_all(
+    root: Path, paths: list[str], jobs: int | None, into: _cache.Cached, limit: int
+) -> None:
     """Parse ``paths`` into ``into.notes`` (and, from workers, ``into.rows``)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(paths) < PARALLEL_MIN:
-        for note in _parse_chunk(str(root), paths):
+        for note in _parse_chunk(str(root), paths, limit):
             into.notes[note.path] = note
         return
     import marshal
@@ -70,8 +73,11 @@ def _parse_all(root: Path, paths: list[str], jobs: int | None, into: _cache.Cach
     # Interleave so both workers get a similar mix of large and small folders.
     n_chunks = workers * 8
     chunks = [c for c in (paths[i::n_chunks] for i in range(n_chunks)) if c]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for blob in pool.map(_parse_chunk_rows, [str(root)] * len(chunks), chunks):
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
+        n = len(chunks)
+        for blob in pool.map(_parse_chunk_rows, [str(root)] * n, chunks, [limit] * n):
             for row in marshal.loads(blob):
                 note = _cache.decode_note(row)
                 into.notes[note.path] = note
@@ -149,7 +155,7 @@ class Vault:
         texts = self._texts
         hit = texts.pop(path, None)
         if hit is None:
-            hit = read_text(self.root, path)
+            hit = read_text(self.root, path, self.config.max_note_kb * 1024)
             if len(texts) >= TEXT_CACHE:
                 del texts[next(iter(texts))]  # the least recently used
         texts[path] = hit
@@ -273,7 +279,7 @@ def load(
         else:
             todo.append(rel)
     fresh = _cache.Cached()
-    _parse_all(root, todo, jobs, fresh)
+    _parse_all(root, todo, jobs, fresh, config.max_note_kb * 1024)
     notes.update(fresh.notes)
     ordered = {rel: notes[rel] for rel in scan.notes}
     fingerprint = _fingerprint(ordered, scan.attachments)

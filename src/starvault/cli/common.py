@@ -42,8 +42,15 @@ def load_vault(vault: str | None, *, use_cache: bool = True) -> tuple[Vault, str
     try:
         loaded = load(root, use_cache=use_cache)
     except (VaultError, ConfigError) as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc
     return loaded, vault_label(vault, loaded.root)
+
+
+class Failure(click.ClickException):
+    """A run that cannot go on: one line "Error: ..." on stderr and exit code 2 (no usage
+    text: the command line was fine, the vault, folder or port is not)."""
+
+    exit_code = 2
 
 
 def split_codes(values: tuple[str, ...]) -> list[str]:

@@ -38,7 +38,7 @@ def coverage_command(vault: str | None, fmt: str) -> None:
     cov = compute(loaded)
     if fmt == "json":
         data = {"version": 1, "vault": label, **cov.to_dict()}
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
         return
     click.echo(format_text(cov))
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .common import load_vault, vault_argument
+from .common import Failure, load_vault, vault_argument
 
 out_option = click.option(
     "-o",
@@ -55,7 +55,10 @@ def build_command(vault: str | None, out: Path | None, jobs: int | None) -> None
     try:
         result = build(loaded, target, jobs=jobs, progress=progress)
     except BuildError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc
+    except OSError as exc:
+        where = exc.filename or target
+        raise Failure(f"cannot write the site to '{where}': {exc.strerror or exc}") from exc
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -91,4 +94,4 @@ def serve_command(vault: str | None, out: Path | None, port: int, open_browser: 
     try:
         serve(loaded.root, target, port=port, open_browser=open_browser, echo=click.echo)
     except BuildError as exc:
-        raise click.UsageError(str(exc)) from exc
+        raise Failure(str(exc)) from exc

@@ -47,7 +47,9 @@ def invalid_front_matter(vault: Vault) -> Iterator[Finding]:
 
     Front matter is the YAML between ``---`` lines at the very top of a note. Obsidian
     shows broken front matter as plain text and loses every property in it, so types,
-    question types and principle links silently disappear.
+    question types and principle links silently disappear. Aliases (``&a`` / ``*a``) that
+    would expand to more than 10,000 values are refused too: nested aliases grow
+    exponentially, and a few lines of them would take minutes and gigabytes to read.
 
     **Anti-pattern**
 
@@ -68,3 +70,44 @@ def invalid_front_matter(vault: Vault) -> Iterator[Finding]:
         ---
     """
     return _problems(vault, "VA002")
+
+
+@rule("VA003", "note-too-large")
+def note_too_large(vault: Vault) -> Iterator[Finding]:
+    """A note larger than ``max_note_kb`` (default 8,192 KB): it is not read.
+
+    Parsing and rendering take memory in proportion to a note's size: a pasted log or an
+    exported database of hundreds of megabytes would stop the check and the site build
+    for the whole vault. Such a note is reported and left out; the rest is checked as usual.
+
+    **Anti-pattern**
+
+    A 300 MB ``Meeting export.md`` in the vault.
+
+    **Best practice**
+
+    Keep large data as an attachment (``export.csv``) and link it, or split the note. A
+    vault that really needs larger notes raises ``max_note_kb`` in ``starvault.toml``.
+    """
+    return _problems(vault, "VA003")
+
+
+@rule("VA004", "too-deeply-nested", severity="warning")
+def too_deeply_nested(vault: Vault) -> Iterator[Finding]:
+    """Blocks nested more than 20 levels deep: what is inside them is neither read nor shown.
+
+    The Markdown parser stops at 20 levels of nested quotes and lists (a guard against
+    input that would take unbounded work), so links and text below that depth silently
+    disappear from the check and the site. The finding points at the first block too deep.
+
+    **Anti-pattern**
+
+    ::
+
+        > > > > > > > > > > > > > > > > > > > > > a quote 21 levels deep
+
+    **Best practice**
+
+    Flatten the structure: a few levels of quotes or lists say the same.
+    """
+    return _problems(vault, "VA004")

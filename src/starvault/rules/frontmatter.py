@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import weakref
 from collections.abc import Iterator
@@ -91,7 +92,8 @@ def _is_date(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A finite YAML number (``.inf`` and ``.nan`` are numbers to YAML, not to a timer)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _suggest(value: str, allowed: set[str]) -> str:

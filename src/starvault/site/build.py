@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -27,8 +28,9 @@ from typing import Any
 
 import jinja2
 
+from ..atomic import clean_stale, die_with_parent, temp_prefix
 from ..resources import templates_dir
-from ..scan import Note
+from ..scan import Note, inside
 from ..vault import Vault
 from .pages import PageBuilder, SiteContext
 from .safety import BuildError, check_output
@@ -84,7 +86,8 @@ def build(
     # moved in file by file at the end; otherwise a whole new site replaces OUT.
     update = bool(old_pages) and target.is_dir()
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    clean_stale(target.parent)  # what a killed build left beside OUT
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(f".{target.name}.tmp-"), dir=target.parent))
     dashboards: _Dashboards | None = None
     try:
         # The link outcomes first: the dashboards' process shares them (fork).
@@ -99,11 +102,9 @@ def build(
             prev = old_pages.get(path)
             out_rel = ctx.site.pages[path]
             if prev and prev.get("key") == key and prev.get("out") == out_rel:
-                old_file = os.path.join(target_s, out_rel)
-                kept = (
-                    os.path.isfile(old_file)
-                    if update
-                    else _reuse(old_file, os.path.join(tmp_s, out_rel))
+                old_file = _kept_file(target_s, out_rel)
+                kept = old_file is not None and (
+                    update or _reuse(old_file, os.path.join(tmp_s, out_rel))
                 )
                 if kept:
                     entries[path] = prev["search"]
@@ -194,12 +195,19 @@ def _page_keys(ctx: SiteContext) -> dict[str, str]:
             link_parts[path] = hit
         return hit
 
-    def embeds_of(path: str, seen: set[str]) -> Iterable[str]:
-        for target in ctx.embeds.get(path, ()):
-            if target not in seen:
+    def embeds_of(path: str) -> Iterable[str]:
+        """Every note ``path`` transcludes, depth first, each once (a loop, not recursion:
+        a chain of a thousand embeds must not exhaust the stack)."""
+        seen = {path}
+        stack = [iter(ctx.embeds.get(path, ()))]
+        while stack:
+            target = next(stack[-1], None)
+            if target is None:
+                stack.pop()
+            elif target not in seen:
                 seen.add(target)
                 yield _fingerprint(notes[target]) + links_of(target)
-                yield from embeds_of(target, seen)
+                stack.append(iter(ctx.embeds.get(target, ())))
 
     toc_part = ""
     if ctx.toc is not None:
@@ -216,7 +224,7 @@ def _page_keys(ctx: SiteContext) -> dict[str, str]:
         sources = sorted(set(sources_of.get(path, ())))
         h.update("".join(f"<{s}\0{titles[s]}\0" for s in sources if s in titles).encode())
         if path in ctx.embeds:
-            h.update("".join(embeds_of(path, {path})).encode())
+            h.update("".join(embeds_of(path)).encode())
         if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
             h.update(toc_part.encode())
         keys[path] = h.hexdigest()
@@ -227,7 +235,7 @@ def _page_keys(ctx: SiteContext) -> dict[str, str]:
 _WORKER: dict[str, Any] = {}
 
 
-def worker_init() -> None:
+def worker_init(parent: int) -> None:
     """Start a forked render worker: its garbage collector leaves inherited objects alone.
 
     Rendering allocates millions of short-lived tokens; with the default thresholds the
@@ -237,6 +245,7 @@ def worker_init() -> None:
     """
     import gc
 
+    die_with_parent(parent)
     gc.freeze()
     gc.set_threshold(20_000, 20, 100)
 
@@ -303,7 +312,12 @@ def _render_pages(
         size = max(1, min(100, total // (workers * 8)))
         chunks = [todo[i : i + size] for i in range(0, total, size)]
         mp = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=worker_init)
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=mp,
+            initializer=worker_init,
+            initargs=(os.getpid(),),
+        )
         try:
             futures = [pool.submit(_render_chunk, c) for c in chunks if c]
             meanwhile()  # dashboards, attachments: this process would only wait otherwise
@@ -351,7 +365,9 @@ class _Dashboards:
         mp = multiprocessing.get_context("fork")
         self.recv, send = mp.Pipe(duplex=False)
         self.proc = mp.Process(
-            target=_dashboards_child, args=(ctx, tmp, send), name="starvault-dashboards"
+            target=_dashboards_child,
+            args=(ctx, tmp, send, os.getpid()),
+            name="starvault-dashboards",
         )
         self.proc.start()
         send.close()
@@ -377,10 +393,10 @@ class _Dashboards:
             self.proc.join()
 
 
-def _dashboards_child(ctx: SiteContext, tmp: Path, send: Any) -> None:
+def _dashboards_child(ctx: SiteContext, tmp: Path, send: Any, parent: int) -> None:
     import traceback
 
-    worker_init()
+    worker_init(parent)
     try:
         send.send(("ok", _write_dashboards(ctx, tmp)))
     except BuildError as exc:
@@ -419,9 +435,8 @@ def _copy_attachments(
             continue
         stamp = [st.st_size, st.st_mtime_ns]
         dest = tmp / rel
-        if old.get(rel) == stamp and (
-            (target / rel).is_file() if update else _reuse(target / rel, dest)
-        ):
+        kept = _kept_file(str(target), rel) if old.get(rel) == stamp else None
+        if kept is not None and (update or _reuse(kept, dest)):
             out[rel] = stamp
             continue
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -430,12 +445,42 @@ def _copy_attachments(
     return out
 
 
+# What a vault's own static folder may publish: styles, images and fonts. Never a script
+# or a page (a shared vault's JavaScript would run in every page of the site).
+VAULT_STATIC_SUFFIXES = frozenset(
+    {".css", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".ico", ".woff", ".woff2"}
+    | {".ttf", ".otf"}
+)
+
+
+def static_files(folder: Path, *, packaged: bool) -> Iterable[tuple[str, Path]]:
+    """(relative name, path) of the files a template folder's ``static/`` publishes.
+
+    The packaged folder is ours. In the vault's, only regular files of the allowed kinds
+    that really lie inside the folder count: no symbolic link out of it, no script.
+    """
+    static = folder / "static"
+    if not static.is_dir() or (not packaged and static.is_symlink()):
+        return
+    for path in sorted(static.rglob("*")):
+        if packaged:
+            if path.is_file():
+                yield path.relative_to(static).as_posix(), path
+            continue
+        if path.is_symlink() or not path.is_file() or not inside(static, path):
+            continue
+        if path.suffix.lower() in VAULT_STATIC_SUFFIXES:
+            yield path.relative_to(static).as_posix(), path
+
+
 def _copy_static(ctx: SiteContext, tmp: Path) -> None:
     dest = tmp / "static"
+    packaged = templates_dir()
     for folder in ctx.template_dirs[::-1]:  # packaged first, the vault's overrides last
-        static = folder / "static"
-        if static.is_dir():
-            shutil.copytree(static, dest, dirs_exist_ok=True)
+        for rel, path in static_files(folder, packaged=folder == packaged):
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
     if not ctx.live_reload:
         (dest / "reload.js").unlink(missing_ok=True)
 
@@ -449,11 +494,16 @@ def _write_search_index(tmp: Path, entries: list[dict[str, Any]]) -> None:
 
 
 def _read_manifest(target: Path) -> dict[str, Any]:
-    """The last build's manifest; refuses a non-empty OUT that starvault did not build."""
+    """The last build's manifest; refuses a non-empty OUT that starvault did not build.
+
+    OUT may be someone else's folder, so the manifest is untrusted input: one that is not
+    exactly of the shape this version writes (or names a path that leaves OUT) counts as
+    no manifest at all, and the build renders everything anew.
+    """
     if not target.exists():
         return {}
     manifest = target / MANIFEST
-    if not manifest.is_file():
+    if not manifest.is_file() or manifest.is_symlink():
         if any(target.iterdir()):
             raise BuildError(
                 f"refusing to replace '{target}': it is not empty and was not built by "
@@ -462,27 +512,119 @@ def _read_manifest(target: Path) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(manifest.read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {"built": True}
+    return data if _valid_manifest(data) else {"built": True}
+
+
+def _safe_rel(rel: Any) -> bool:
+    """A plain relative path inside OUT: no absolute path, no "..", no odd characters."""
+    if not isinstance(rel, str) or not rel or "\0" in rel or "\\" in rel:
+        return False
+    if rel.startswith("/") or rel == MANIFEST:
+        return False
+    parts = rel.split("/")
+    return all(p not in ("", ".", "..") for p in parts)
+
+
+def _valid_manifest(data: Any) -> bool:
     if not isinstance(data, dict) or data.get("version") != BUILD_VERSION:
-        return {"built": True}
-    return data
+        return False
+    if not isinstance(data.get("global"), str):
+        return False
+    pages, files, embeds = data.get("pages"), data.get("attachments"), data.get("embeds")
+    if not (isinstance(pages, dict) and isinstance(files, dict) and isinstance(embeds, dict)):
+        return False
+    for entry in pages.values():
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("key"), str)
+            and _safe_rel(entry.get("out"))
+            and isinstance(entry.get("search"), dict)
+        ):
+            return False
+    for rel, stamp in files.items():
+        if not (_safe_rel(rel) and _ints(stamp, 2)):
+            return False
+    notes = embeds.get("notes")
+    if not (isinstance(embeds.get("files"), str) and isinstance(notes, dict)):
+        return False
+    return all(
+        isinstance(v, list)
+        and len(v) == 3
+        and _ints(v[:2], 2)
+        and isinstance(v[2], list)
+        and all(isinstance(p, str) for p in v[2])
+        for v in notes.values()
+    )
+
+
+def _ints(value: Any, n: int) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == n
+        and all(isinstance(x, int) and not isinstance(x, bool) for x in value)
+    )
+
+
+def _inside(target: str, rel: str) -> str | None:
+    """``target/rel`` when its folder really lies inside OUT (no symbolic link out)."""
+    if not _safe_rel(rel):
+        return None
+    path = os.path.join(target, rel)
+    parent = os.path.realpath(os.path.dirname(path))
+    if parent != target and not parent.startswith(target + os.sep):
+        return None
+    return path
+
+
+def _kept_file(target: str, rel: str) -> str | None:
+    """Last build's file ``rel``, if it is a regular file inside OUT (never a link)."""
+    path = _inside(target, rel)
+    if path is None:
+        return None
+    try:
+        return path if stat.S_ISREG(os.lstat(path).st_mode) else None
+    except OSError:
+        return None
+
+
+def _real_dir(path: Path) -> None:
+    """Make ``path`` a real folder: a symbolic link or file in its place inside OUT is
+    removed first, so nothing is ever written through it to somewhere else."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        path.mkdir()
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        path.unlink()
+        path.mkdir()
 
 
 def _merge(tmp: Path, target: Path, stale: list[str]) -> None:
     """Move the files of ``tmp`` into ``target`` one by one (each move atomic), drop the
     pages and files that no longer exist, and put the manifest in last."""
-    for dirpath, _dirs, files in os.walk(tmp):
+    for dirpath, _dirs, files in os.walk(tmp):  # top-down: parents are made real first
         rel = os.path.relpath(dirpath, tmp)
         dest = target if rel == "." else target / rel
-        dest.mkdir(parents=True, exist_ok=True)
+        if rel != ".":
+            _real_dir(dest)
         for name in files:
             if rel == "." and name == MANIFEST:
                 continue
             os.replace(os.path.join(dirpath, name), dest / name)
+    target_s = str(target)
     for rel in stale:
-        path = target / rel
-        path.unlink(missing_ok=True)
+        inside = _inside(target_s, rel)
+        if inside is None:
+            continue  # never remove anything outside OUT
+        path = Path(inside)
+        try:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                path.unlink()
+        except OSError:
+            continue
         parent = path.parent
         while parent != target and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
@@ -494,7 +636,9 @@ def _merge(tmp: Path, target: Path, stale: list[str]) -> None:
 def _swap(tmp: Path, target: Path) -> None:
     """Replace ``target`` by ``tmp``: two renames, the old site removed afterwards."""
     if target.exists():
-        trash = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        trash = Path(
+            tempfile.mkdtemp(prefix=temp_prefix(f".{target.name}.old-"), dir=target.parent)
+        )
         os.replace(target, trash / "site")
         os.replace(tmp, target)
         shutil.rmtree(trash, ignore_errors=True)
@@ -505,13 +649,14 @@ def _swap(tmp: Path, target: Path) -> None:
 
 
 def template_files(dirs: list[Path]) -> Iterable[Path]:
+    """Every file a build reads from the template folders (what its pages depend on)."""
+    packaged = templates_dir()
     for folder in dirs:
         if not folder.is_dir():
             continue
-        yield from sorted(folder.glob("*.html"))
-        static = folder / "static"
-        if static.is_dir():
-            yield from sorted(p for p in static.rglob("*") if p.is_file())
+        yield from sorted(p for p in folder.glob("*.html") if p.is_file() and inside(folder, p))
+        for _rel, path in static_files(folder, packaged=folder == packaged):
+            yield path
 
 
 __all__ = ["BuildError", "BuildResult", "build", "templates_dir"]

@@ -8,23 +8,29 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import os
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from ..cache import user_secret
 from ..config import CONFIG_NAME
 from ..links import Status, resolve_link
 from ..markdown import split_wikilink
 from ..resources import templates_dir
-from ..scan import Link, Note, nfc
+from ..scan import Link, Note, inside, nfc
 from ..vault import Vault
 from .render import NoteRenderer
+from .safety import protect, publishable
 from .urls import SiteMap, root_of
 
 _WIKI = re.compile(r"\[\[(.*?)\]\](?!\])")
@@ -78,11 +84,16 @@ class SiteContext:
         files = [
             p
             for p in vault.attachments
-            if not (prefixes and p.startswith(prefixes)) and p != CONFIG_NAME
+            if not (prefixes and p.startswith(prefixes))
+            and p != CONFIG_NAME
+            and publishable(vault.root, p)
         ]
         site = SiteMap(notes, files)
-        dirs = [d for d in (vault.root / folder if folder else None, templates_dir()) if d]
-        dirs = [d for d in dirs if d.is_dir()]
+        # The vault's template folder only where it really lies inside the vault.
+        own = vault.root / folder if folder else None
+        if own is not None and not inside(vault.root, own):
+            own = None
+        dirs = [d for d in (own, templates_dir()) if d is not None and d.is_dir()]
         # The configured table of contents, else the vault's only note of type toc.
         toc = vault.lookup(config.toc)
         if toc is None:
@@ -115,8 +126,11 @@ class SiteContext:
 
     @cached_property
     def env(self) -> jinja2.Environment:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.template_dirs]),
+        # Templates may come from a shared vault: the sandbox gives them no way to reach
+        # Python (no attributes that lead to modules, no calls that change state), and
+        # the loader reads no file through a link that leaves its folder.
+        env = ImmutableSandboxedEnvironment(
+            loader=ContainedLoader([str(d) for d in self.template_dirs]),
             autoescape=True,
             trim_blocks=True,
             lstrip_blocks=True,
@@ -124,6 +138,21 @@ class SiteContext:
         )
         env.filters["duration"] = format_duration
         return env
+
+    @cached_property
+    def nonce_key(self) -> bytes:
+        """Keys each page's script nonce: this user's secret (pages stay byte-identical
+        between builds), or a random one where there is none."""
+        return user_secret() or os.urandom(32)
+
+    def finish(self, page: str, html: str) -> str:
+        """The page as written: the template's HTML behind a Content-Security-Policy that
+        lets only the site's own scripts run (see :func:`.safety.protect`)."""
+        scripts = ["static/search.js"]
+        if self.live_reload:
+            scripts.append("static/reload.js")
+        nonce = hashlib.blake2b(page.encode(), key=self.nonce_key, digest_size=18).hexdigest()
+        return protect(html, root_of(page), nonce, scripts)
 
     @cached_property
     def backlink_sources(self) -> dict[str, list[str]]:
@@ -274,7 +303,7 @@ class PageBuilder:
         if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
             template = "course.html" if note.type == "course" else "note.html"
             data.update(self.course_context(note, page))
-        html = ctx.env.get_template(template).render(data)
+        html = ctx.finish(page, ctx.env.get_template(template).render(data))
         dest = tmp / page
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(html, "utf-8")
@@ -377,7 +406,7 @@ class PageBuilder:
         for page, template, title, data in dashboard_pages(self):
             context = self.base_context(page, title)
             context.update(data)
-            html = self.ctx.env.get_template(template).render(context)
+            html = self.ctx.finish(page, self.ctx.env.get_template(template).render(context))
             dest = tmp / page
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(html, "utf-8")
@@ -402,3 +431,28 @@ def _tags(meta: dict[str, Any]) -> list[str]:
     if not isinstance(value, list):
         return []
     return [str(v).lstrip("#") for v in value if v]
+
+
+class ContainedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that reads only files really inside its folders: a template that
+    is a symbolic link to ``/etc/passwd`` is passed over (the next folder's is used)."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            path = Path(folder, *pieces)
+            if not path.is_file() or not inside(Path(folder), path):
+                continue
+            source = path.read_text(encoding=self.encoding)
+            mtime = path.stat().st_mtime
+            return source, str(path), lambda p=path, m=mtime: _unchanged(p, m)
+        raise jinja2.TemplateNotFound(template)
+
+
+def _unchanged(path: Path, mtime: float) -> bool:
+    try:
+        return path.stat().st_mtime == mtime
+    except OSError:
+        return False

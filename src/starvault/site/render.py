@@ -12,8 +12,8 @@ module adds only what *showing* a note needs:
 - transclusion of embeds (whole note, heading section, block) with cycle and depth limits;
 - tags (``#tag``) as chips; math is left as escaped TeX source (nothing from the network).
 
-Raw HTML from a note is passed through nh3 (see :mod:`starvault.site.safety`); everything
-else is escaped by markdown-it itself.
+The final HTML of every note, embeds included, is passed through nh3 (see
+:mod:`starvault.site.safety`), whatever produced it; markdown-it escapes text as well.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
-from ..links import Resolved, Status, heading_key, resolve_link, section_headings
+from ..links import HeadingIndex, Resolved, Status, heading_key, resolve_link
 from ..markdown import make_markdown, split_wikilink
 from ..scan import Link, Note, markdown_destination, nfc, split_front_matter
 from ..vault import Vault
@@ -37,6 +37,11 @@ from .urls import SiteMap, fragment, root_of
 
 # Transclusion stops this deep (Obsidian stops at a similar depth).
 MAX_EMBED_DEPTH = 4
+# What one page may transclude in all, nested embeds included: past either bound the
+# embed shows as a link with a notice (20 notes embedding each other all-to-all would
+# otherwise make pages of hundreds of megabytes).
+MAX_PAGE_EMBEDS = 200
+MAX_PAGE_EMBED_BYTES = 4_000_000
 # Per-process caches of parsed embed targets and rendered embeds; bounded for large vaults.
 MAX_CACHED_NOTES = 400
 MAX_CACHED_EMBEDS = 4000
@@ -90,7 +95,6 @@ class Rendered:
     html: str
     excerpt: str
     headings: list[tuple[int, str, str]]  # (level, text, id)
-    raw_html: bool = False
 
 
 @dataclass
@@ -100,7 +104,7 @@ class _Ctx:
     note: Note
     page: str  # output path of the page the HTML goes into (URLs are relative to it)
     stack: tuple[str, ...]  # notes being transcluded, outermost first
-    shared: dict[str, Any] = field(default_factory=dict)  # raw_html flag, heading ids
+    shared: dict[str, Any] = field(default_factory=dict)  # heading ids, embed log and counts
 
     @property
     def depth(self) -> int:
@@ -117,7 +121,8 @@ class NoteRenderer:
         self._ids: dict[str, list[str]] = {}
         # Parsed notes that others embed, most recently used last (bounded: memory).
         self._tokens: OrderedDict[str, list[Token]] = OrderedDict()
-        self._embeds: dict[tuple[Any, ...], tuple[str, frozenset[str], bool]] = {}
+        # (html, notes it transcludes, embeds in it, bytes of their sources)
+        self._embeds: dict[tuple[Any, ...], tuple[str, frozenset[str], int, int]] = {}
         self.embed_targets = embed_targets if embed_targets is not None else set()
 
     # -- the parser ------------------------------------------------------------------------
@@ -170,11 +175,11 @@ class NoteRenderer:
         html = self.md.renderer.render(tokens, self.md.options, {"ctx": ctx})
         if ROOT_MARK in html:
             html = html.replace(ROOT_MARK, root_of(page))
-        raw = bool(ctx.shared.get("raw_html"))
-        if raw:
-            html = sanitize(html)
+        # Every page's note HTML goes through the sanitiser, whatever path built it: a flag
+        # set by one render path and lost on another must never decide what runs.
+        html = sanitize(html)
         headings = [(h.level, h.text, i) for h, i in zip(note.headings, ids, strict=False)]
-        return Rendered(html, _excerpt(tokens), headings, raw)
+        return Rendered(html, _excerpt(tokens), headings)
 
     def ids_of(self, note: Note) -> list[str]:
         hit = self._ids.get(note.path)
@@ -191,10 +196,10 @@ class NoteRenderer:
             block = sub[1:].strip().lower()
             return block_anchor(block) if block in note.blocks else ""
         parts = [p for p in sub.split("#") if p.strip()]
-        found = section_headings(note.headings, parts) if parts else None
+        found = self.vault.resolver.headings(note).find(parts) if parts else None
         if found is None:
             return ""
-        return self.ids_of(note)[note.headings.index(found)]
+        return self.ids_of(note)[found]
 
     def resolve(self, ctx: _Ctx, kind: str, target: str, subpath: str | None) -> Resolved:
         link = Link(kind, nfc(target), subpath, None, 0, 0)
@@ -274,26 +279,37 @@ class NoteRenderer:
         # The same embed renders the same on every page (URLs from the root): keep it,
         # unless it stopped on a cycle (that depends on the embedding chain).
         key = (note.path, subpath, ctx.depth)
-        hit = self._embeds.get(key)
-        if hit is not None and not (hit[1] & set(ctx.stack)):
-            if hit[2]:
-                ctx.shared["raw_html"] = True
-            return hit[0]
         shared = ctx.shared
+        count, size = shared.get("embeds", 0), shared.get("embed_bytes", 0)
+        if count >= MAX_PAGE_EMBEDS or size + note.size > MAX_PAGE_EMBED_BYTES:
+            shared["stops"] = shared.get("stops", 0) + 1
+            inner = escapeHtml(f"{note.title} (this page transcludes too much; not shown)")
+            return self._link_html(ctx, r, subpath, inner).replace(
+                "internal-link", "internal-link embed-stopped", 1
+            )
+        hit = self._embeds.get(key)
+        # A kept embed is used only where rendering it afresh would not hit the page's
+        # bounds, so a page's HTML never depends on what this process rendered before.
+        if (
+            hit is not None
+            and not (hit[1] & set(ctx.stack))
+            and count + hit[2] <= MAX_PAGE_EMBEDS
+            and size + hit[3] <= MAX_PAGE_EMBED_BYTES
+        ):
+            shared["embeds"], shared["embed_bytes"] = count + hit[2], size + hit[3]
+            return hit[0]
+        shared["embeds"], shared["embed_bytes"] = count + 1, size + note.size
         log: list[str] = shared.setdefault("embedded", [])
-        start, stops, raw_before = len(log), shared.get("stops", 0), shared.get("raw_html")
+        start, stops = len(log), shared.get("stops", 0)
         log.append(note.path)
-        shared["raw_html"] = False
         anchor = self.anchor(note, subpath)
         if subpath and subpath.strip() and not anchor:
             # Obsidian shows nothing of a section it cannot find; say so, link the note.
             return self._link_html(ctx, r, subpath, escapeHtml(f"{note.title} › {subpath}"))
         tokens = self.body_tokens(note)
-        sliced = _slice(tokens, anchor, note, subpath)
+        sliced = _slice(tokens, anchor, self.vault.resolver.headings(note), subpath)
         sub = _Ctx(note, ctx.page, (*ctx.stack, note.path), shared)
         inner = self.md.renderer.render(sliced, self.md.options, {"ctx": sub})
-        raw = bool(shared["raw_html"])
-        shared["raw_html"] = bool(raw_before) or raw
         # From inside the embed, so the link is root-relative like the rest of the cached HTML.
         href = self.href(sub, r, subpath)
         title = note.title
@@ -309,7 +325,12 @@ class NoteRenderer:
         if shared.get("stops", 0) == stops:
             if len(self._embeds) > MAX_CACHED_EMBEDS:
                 self._embeds.clear()
-            self._embeds[key] = (html, frozenset(log[start:]), raw)
+            self._embeds[key] = (
+                html,
+                frozenset(log[start:]),
+                shared["embeds"] - count,
+                shared["embed_bytes"] - size,
+            )
         return html
 
     def _embed_file(self, ctx: _Ctx, path: str, display: str | None) -> str:
@@ -428,9 +449,8 @@ def _render_nothing(*_args: Any) -> str:
 def _render_raw_html(tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> str:
     content = tokens[idx].content
     if _HTML_COMMENT.fullmatch(content):
-        return ""  # Obsidian hides HTML comments too; nothing to sanitise
-    env["ctx"].shared["raw_html"] = True
-    return content
+        return ""  # Obsidian hides HTML comments too
+    return content  # the page's HTML is sanitised as a whole (NoteRenderer.render)
 
 
 def _render_callout_close(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:
@@ -471,7 +491,9 @@ def _block_end(tokens: Sequence[Token], start: int) -> int:
     return len(tokens)
 
 
-def _slice(tokens: list[Token], anchor: str, note: Note, subpath: str | None) -> list[Token]:
+def _slice(
+    tokens: list[Token], anchor: str, index: HeadingIndex, subpath: str | None
+) -> list[Token]:
     """The tokens a ``![[Note#Heading]]`` or ``![[Note#^id]]`` embed shows."""
     sub = (subpath or "").strip()
     if not sub or not anchor:
@@ -481,11 +503,10 @@ def _slice(tokens: list[Token], anchor: str, note: Note, subpath: str | None) ->
             if t.attrGet("id") == anchor:
                 return tokens[i : _block_end(tokens, i)]
         return tokens
-    found = section_headings(note.headings, [p for p in sub.split("#") if p.strip()])
-    if found is None:
+    wanted = index.find([p for p in sub.split("#") if p.strip()])
+    if wanted is None:
         return tokens
     # The n-th heading_open at any depth matches note.headings[n].
-    wanted = note.headings.index(found)
     n = -1
     for i, t in enumerate(tokens):
         if t.type == "heading_open":
@@ -509,8 +530,9 @@ def _excerpt(tokens: Sequence[Token], limit: int = 240) -> str:
             continue
         if tokens[i - 1].type != "paragraph_open" or _NAV_LINE.search(t.content):
             continue
-        parts.append(t.content)
-        size += len(t.content)
+        # A bounded piece of each paragraph: the excerpt needs only its first words.
+        parts.append(t.content[: limit * 4])
+        size += len(parts[-1])
         if size >= limit:
             break
     text = _WIKI_TEXT.sub(lambda m: m.group(2) or m.group(1), " ".join(parts))
@@ -519,7 +541,8 @@ def _excerpt(tokens: Sequence[Token], limit: int = 240) -> str:
 
 
 _NAV_LINE = re.compile(r"\*\*(?:Module|Previous|Next):\*\*")
-_WIKI_TEXT = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
+# No "[" inside: each try ends at the next bracket, so the scan stays linear on "[[[[...".
+_WIKI_TEXT = re.compile(r"!?\[\[([^\[\]|#]*)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
 _MARKUP = re.compile(r"[*_`>]+|%%.*?%%")
 
 

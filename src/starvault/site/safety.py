@@ -8,6 +8,7 @@ tags and attributes and drops everything else; script and style lose their conte
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import nh3
@@ -27,7 +28,7 @@ _TAGS = set(nh3.ALLOWED_TAGS) | {
 _GENERIC = {"class", "id", "title", "lang", "dir", "role", "aria-label", "aria-hidden"}
 _ATTRS: dict[str, set[str]] = {
     "*": _GENERIC,
-    "a": {"href", "hreflang", "name"},
+    "a": {"href", "hreflang", "name", "rel"},
     "img": {"src", "alt", "width", "height", "loading"},
     "audio": {"src", "controls"},
     "video": {"src", "controls", "width", "height", "poster"},
@@ -52,9 +53,60 @@ def sanitize(html: str) -> str:
         attributes=_ATTRS,
         generic_attribute_prefixes={"data-"},
         url_schemes=_SCHEMES,
-        link_rel="noopener",
+        link_rel=None,  # the renderer sets rel="noopener" on external links itself
         filter_style_properties={"text-align"},
     )
+
+
+# Attachments that would run script when opened from the site: never published.
+ACTIVE_SUFFIXES = frozenset({".html", ".htm", ".xhtml", ".xht", ".shtml", ".js", ".mjs"})
+# An SVG is published only when nothing in it can run: an <img> never runs an SVG's
+# script, but a link to it opens the file as a document, where it would.
+_SVG_ACTIVE = re.compile(
+    rb"<\s*(?:script|foreignobject|iframe|embed|object|handler)\b|\son[a-z]+\s*=|javascript:",
+    re.IGNORECASE,
+)
+MAX_SVG_BYTES = 8 << 20
+
+
+def publishable(root: Path, rel: str) -> bool:
+    """Whether the attachment ``rel`` may be copied into the site."""
+    suffix = os.path.splitext(rel)[1].lower()
+    if suffix in ACTIVE_SUFFIXES:
+        return False
+    if suffix != ".svg":
+        return True
+    try:
+        with open(root / rel, "rb") as fh:
+            data = fh.read(MAX_SVG_BYTES + 1)
+    except OSError:
+        return False
+    return len(data) <= MAX_SVG_BYTES and not _SVG_ACTIVE.search(data)
+
+
+# Only scripts carrying the page's nonce run: the site's own, which ``protect`` puts in
+# front of everything a template wrote (markup there cannot swallow them), and what they
+# load ('strict-dynamic': the search index). Inline scripts, event handlers, javascript:
+# URLs, plugins, frames, forms and network loads are refused by the browser itself, so a
+# vault's template or a note's HTML that slipped past nh3 still runs nothing.
+_CSP = (
+    "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; frame-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
+_DOCTYPE = re.compile(r"\A\s*<!doctype[^>]*>\s*", re.IGNORECASE)
+
+
+def protect(html: str, root: str, nonce: str, scripts: list[str]) -> str:
+    """A page's final HTML: doctype, the policy, the site's scripts (deferred), then the
+    template's HTML."""
+    head = (
+        '<!doctype html>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP.format(nonce=nonce)}">\n'
+    )
+    head += "".join(f'<script nonce="{nonce}" src="{root}{s}" defer></script>\n' for s in scripts)
+    return head + _DOCTYPE.sub("", html, count=1)
 
 
 class BuildError(Exception):

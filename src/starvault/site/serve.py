@@ -17,6 +17,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from ..resources import templates_dir
 from .build import build
@@ -36,7 +37,37 @@ class _State:
 
 
 class _Handler(SimpleHTTPRequestHandler):
+    def _refused(self) -> bool:
+        """Answer and return True for a request this server must not serve.
+
+        Only its own address in the Host header (a page on another site that rebinds its
+        DNS name to 127.0.0.1 sends its own name), and only files that really lie in OUT
+        (no NUL, no symbolic link out of the site)."""
+        port = self.server.server_address[1]
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host not in {f"127.0.0.1:{port}", f"localhost:{port}"}:
+            self.send_error(421, "Misdirected Request: use the address serve printed")
+            return True
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if "\0" in unquote(path) or "%00" in path:
+            self.send_error(400, "Bad Request")
+            return True
+        if path == VERSION_PATH:
+            return False
+        root = os.path.realpath(self.directory)
+        real = os.path.realpath(self.translate_path(path))
+        if real != root and not real.startswith(root + os.sep):
+            self.send_error(404, "File not found")
+            return True
+        return False
+
+    def do_HEAD(self) -> None:
+        if not self._refused():
+            super().do_HEAD()
+
     def do_GET(self) -> None:
+        if self._refused():
+            return
         if self.path.split("?", 1)[0] == VERSION_PATH:
             body = str(self.server.state.version).encode()  # type: ignore[attr-defined]
             self.send_response(200)
@@ -58,10 +89,15 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up or sends garbage is its own problem: no traceback."""
+
+
 def make_server(out: Path, port: int) -> ThreadingHTTPServer:
     """An HTTP server for the folder ``out`` on 127.0.0.1 (``port`` 0 picks a free one)."""
     handler = partial(_Handler, directory=str(out))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _Server(("127.0.0.1", port), handler)
     server.daemon_threads = True
     server.state = _State()  # type: ignore[attr-defined]
     return server
@@ -108,7 +144,13 @@ def serve(
     started_ns = time.time_ns() - 50_000_000
     result = rebuild(root, out)
     echo(f"Built {result.pages} pages in {result.seconds:.2f}s")
-    server = make_server(out, port)
+    try:
+        server = make_server(out, port)
+    except OSError as exc:
+        raise BuildError(
+            f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
+            "choose another port with --port"
+        ) from None
     host, real_port = server.server_address[:2]
     url = f"http://{host}:{real_port}/"
     thread = threading.Thread(target=server.serve_forever, name="starvault-http", daemon=True)
