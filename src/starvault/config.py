@@ -19,21 +19,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_NAME = "starvault.toml"
 SEVERITIES = ("error", "warning", "info", "off")
 
-# The seed's red flags: wording that puts the blame on someone else.
-DEFAULT_BLAME_PHRASES = [
-    "they were wrong",
-    "i was right",
-    "not my fault",
-    "their fault",
-    "his fault",
-    "her fault",
-    "it was their mistake",
-    "they messed up",
-    "they didn't listen",
-    "they did not listen",
-    "blame",
-    "incompetent",
-]
+# Your own blaming phrases, on top of the built-in ones in data/redflags.toml (ST006).
+DEFAULT_BLAME_PHRASES: list[str] = []
 
 # Topics the seed says not to ask about at the behavioral stage.
 DEFAULT_AVOID_TOPICS = [
