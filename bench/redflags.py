@@ -77,8 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     if misses:
         print("Missed and falsely flagged stories:")
         print("\n".join(misses))
-    print(f"{len(labels)} labeled stories in {args.folder} ({args.files}); check took {elapsed:.2f} s")
-    print(f"{'flag':<28} {'rule':<5} {'TP':>3} {'FP':>3} {'FN':>3} {'TN':>3} {'prec':>5} {'rec':>5}")
+    print(
+        f"{len(labels)} labeled stories in {args.folder} ({args.files}); check took {elapsed:.2f} s"
+    )
+    print(
+        f"{'flag':<28} {'rule':<5} {'TP':>3} {'FP':>3} {'FN':>3} {'TN':>3} {'prec':>5} {'rec':>5}"
+    )
     for flag, code, tp, fp, fn, tn, precision, recall in rows:
         print(
             f"{flag:<28} {code:<5} {tp:>3} {fp:>3} {fn:>3} {tn:>3} {precision:>5.2f} {recall:>5.2f}"

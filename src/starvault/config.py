@@ -36,6 +36,10 @@ DEFAULT_AVOID_TOPICS = [
 ]
 
 
+# The seed's levels (schema.LEVELS says the same for a company note's `level`).
+TARGET_LEVELS = ("senior", "staff", "principal")
+
+
 class ConfigError(Exception):
     """A problem in ``starvault.toml``: unknown key, wrong type or bad value."""
 
@@ -74,6 +78,7 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
     words_per_minute: int = 150
+    target_level: str = "staff"  # senior, staff or principal: the bar ST012 judges scope by
     note_templates: str = "_templates/notes"
     blame_phrases: list[str] = field(default_factory=lambda: list(DEFAULT_BLAME_PHRASES))
     avoid_topics: list[str] = field(default_factory=lambda: list(DEFAULT_AVOID_TOPICS))
@@ -149,6 +154,11 @@ def load_config(vault: Path) -> Config:
     t = config.thresholds
     if t.stories_min > t.stories_max:
         raise ConfigError(f"{path}: thresholds.stories_min is above thresholds.stories_max")
+    if config.target_level not in TARGET_LEVELS:
+        raise ConfigError(
+            f"{path}: 'target_level' must be one of {', '.join(TARGET_LEVELS)}, "
+            f"got {config.target_level!r}"
+        )
     if config.words_per_minute == 0:
         raise ConfigError(f"{path}: 'words_per_minute' must be above 0")
     return config

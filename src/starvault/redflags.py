@@ -23,6 +23,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .schema import LEVELS, SCOPES, STAFF_SIGNALS
 from .stories import Story, as_date, read_story
 
 if sys.version_info >= (3, 11):
@@ -34,10 +35,10 @@ if TYPE_CHECKING:
     from .scan import Note
     from .vault import Vault
 
-# The seed's four Staff+ look-fors, in its order.
-SIGNALS: tuple[str, ...] = ("org-impact", "ambiguity", "technical-leadership", "cross-functional")
-LEVELS: tuple[str, ...] = ("senior", "staff", "principal")
-SCOPES: tuple[str, ...] = ("team", "multi-team", "org", "company")
+# The seed's four Staff+ look-fors, in its order: org-impact, ambiguity,
+# technical-leadership, cross-functional (the schema's allowed `signals`).
+SIGNALS: tuple[str, ...] = STAFF_SIGNALS
+__all__ = ["LEVELS", "SCOPES", "SIGNALS", "staff_signals", "target_level"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +100,9 @@ _COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.DOTALL)
 # A sentence ends at . ! ? followed by space and a capital, digit or quote; abbreviations
 # and initials do not end one.
 _END = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
-_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|Dr|Mr|Ms|Mrs|St|No|a\.m|p\.m)|\b[A-Z])\.$")
+_ABBREV = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|Dr|Mr|Ms|Mrs|St|No|a\.m|p\.m)|\b[A-Z])\.$"
+)
 
 
 def _plain(line: str) -> str:
@@ -130,7 +133,7 @@ def split_sentences(text: str, first_line: int) -> list[Sentence]:
         begin = 0
         is_bullet = bullet
         for m in _END.finditer(joined):
-            if _ABBREV.search(joined[: m.start()].rstrip("\"”’)")):
+            if _ABBREV.search(joined[: m.start()].rstrip('"”’)')):
                 continue
             _emit(joined[begin : m.start()], begin, starts, is_bullet)
             is_bullet = False
@@ -257,9 +260,7 @@ def _is_past_verb(word: str) -> bool:
     low = word.lower()
     if low in words_of("first_person", "irregular_past"):
         return True
-    return (
-        len(low) > 4 and low.endswith("ed") and low not in words_of("first_person", "not_verbs")
-    )
+    return len(low) > 4 and low.endswith("ed") and low not in words_of("first_person", "not_verbs")
 
 
 def agency(sents: Iterable[Sentence]) -> Agency:
@@ -424,8 +425,11 @@ _NEGATED = re.compile(
     r"tempting to|could have)\b|n't\b",
     re.I,
 )
-_POSITIVE = re.compile(r"\b(?:good reasons?|fair|right to|legitimate|reasonable|valid|"
-                       r"a good point|correct)\b", re.I)
+_POSITIVE = re.compile(
+    r"\b(?:good reasons?|fair|right to|legitimate|reasonable|valid|"
+    r"a good point|correct)\b",
+    re.I,
+)
 
 
 def _clause_before(text: str, at: int) -> str:
@@ -442,8 +446,16 @@ def blaming_language(vault: Vault, story: Story) -> list[Hit]:
     candour = phrase_pattern("blame", "candour")
     safe = phrase_pattern("blame", "not_blame")
     hits: list[Hit] = []
-    for name in ("Situation", "Task", "Action", "Result", "Learnings", "Short version",
-                 "Follow-ups", "Applied"):
+    for name in (
+        "Situation",
+        "Task",
+        "Action",
+        "Result",
+        "Learnings",
+        "Short version",
+        "Follow-ups",
+        "Applied",
+    ):
         for s in sentences(vault, story, name):
             found = _blame_in(s.text, safe, told, direct, others, candour)
             if found:
@@ -628,8 +640,7 @@ def _self_directed(text: str) -> bool:
         if re.match(r"'(?:d|ll|ve|m)\b", low[m.start() + 1 :]):
             return True
         ok, _ = _i_is_action(rest)
-        if ok or re.match(r"\s+(?:should|would|could|had|was|did|didn't|wasn't|underestim)",
-                          rest):
+        if ok or re.match(r"\s+(?:should|would|could|had|was|did|didn't|wasn't|underestim)", rest):
             return True
     return bool(re.search(r"\b(?:next time|in hindsight|looking back),? we\b", low))
 
@@ -716,18 +727,19 @@ def _other_teams(text: str, own: set[str]) -> set[str]:
 
 
 def text_scope(vault: Vault, story: Story) -> str:
-    """"org", "multi-team" or "team" read from the story, or "" when it does not say."""
+    """ "org", "multi-team" or "team" read from the story, or "" when it does not say."""
     text = _story_text(vault, story)
     if _ORG.search(text):
         return "org"
     if _TEAM_COUNT.search(text) or _ACROSS.search(text):
         return "multi-team"
-    framing = " ".join(
-        s.text for n in ("Situation", "Task") for s in sentences(vault, story, n)
-    )
+    framing = " ".join(s.text for n in ("Situation", "Task") for s in sentences(vault, story, n))
     own_hits = list(_OWN_TEAM.finditer(framing))
-    own = {(m.group("name") or m.group("named")).lower() for m in own_hits
-           if m.group("name") or m.group("named")}
+    own = {
+        (m.group("name") or m.group("named")).lower()
+        for m in own_hits
+        if m.group("name") or m.group("named")
+    }
     own |= {name.split()[-1] for name in own}
     if _other_teams(text, own):
         return "multi-team"
@@ -745,7 +757,9 @@ def detect_signals(vault: Vault, story: Story) -> frozenset[str]:
         ("technical-leadership", "technical_leadership"),
         ("cross-functional", "cross_functional"),
     ):
-        if phrase_pattern("scope", key).search(text):
+        # two different cues, so one stray word ("design", "risk") does not make a signal
+        cues = {m.group(0).lower() for m in phrase_pattern("scope", key).finditer(text)}
+        if len(cues) >= 2:
             found.add(signal)
     return frozenset(found)
 
@@ -763,31 +777,36 @@ def staff_signals(vault: Vault, note: Note) -> frozenset[str]:
     declared = _declared(note, "signals")
     if declared is not None:
         values = declared if isinstance(declared, list) else [declared]
-        return frozenset(str(v).strip().lower() for v in values if str(v).strip().lower()
-                         in SIGNALS)
+        return frozenset(
+            str(v).strip().lower() for v in values if str(v).strip().lower() in SIGNALS
+        )
     return detect_signals(vault, read_story(vault, note))
 
 
 def target_level(vault: Vault) -> str:
-    """The level prepared for: the company note's ``level`` (the only company, or the one
-    whose interview comes first from today), else ``target_level`` in the config."""
+    """The level prepared for: ``target_level`` in the config, overridden by the ``level`` of
+    the company note (of the only one, else of the one whose interview is next; past
+    interviews after upcoming ones, undated companies last)."""
     import datetime
 
-    companies = [n for n in vault.notes_of_type("company")]
-    levelled = [n for n in companies if str(n.meta.get("level") or "").lower() in LEVELS]
-    if levelled:
-        today = datetime.date.today()
+    config_level = getattr(vault.config, "target_level", "staff")
+    levelled = [
+        n
+        for n in vault.notes_of_type("company")
+        if str(n.meta.get("level") or "").strip().lower() in LEVELS
+    ]
+    if not levelled:
+        return config_level if config_level in LEVELS else "staff"
+    today = datetime.date.today()
 
-        def when(n: Note) -> tuple[int, datetime.date]:
-            day = as_date(n.meta.get("interview_date"))
-            if day is None:
-                return (2, datetime.date.max)
-            return (0, day) if day >= today else (1, today - (day - datetime.date.min))
+    def order(note: Note) -> tuple[int, int, str]:
+        day = as_date(note.meta.get("interview_date"))
+        if day is None:
+            return (2, 0, note.path)
+        gap = (day - today).days
+        return (0, gap, note.path) if gap >= 0 else (1, -gap, note.path)
 
-        chosen = min(levelled, key=lambda n: (when(n), n.path))
-        return str(chosen.meta["level"]).lower()
-    level = getattr(vault.config, "target_level", "staff")
-    return level if level in LEVELS else "staff"
+    return str(min(levelled, key=order).meta["level"]).strip().lower()
 
 
 def below_staff_scope(vault: Vault, story: Story) -> list[Hit]:

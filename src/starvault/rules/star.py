@@ -16,6 +16,15 @@ if TYPE_CHECKING:
     from ..vault import Vault
 
 
+def _found(vault: Vault, story: Story, hit: redflags.Hit) -> Finding:
+    """A red flag's finding at its sentence's line, at the quoted words' column if on it."""
+    line_text = vault.text(story.note).split("\n")[hit.line - 1] if hit.line else ""
+    at = line_text.lower().find(hit.quote.lower()) if hit.quote else -1
+    return Finding(
+        story.note.path, hit.line, at + 1 if at >= 0 else 1, hit.message, target=hit.quote or None
+    )
+
+
 def _stories(vault: Vault) -> Iterator[Story]:
     for note in vault.notes_of_type("story"):
         yield read_story(vault, note)
@@ -115,7 +124,7 @@ def we_without_i(vault: Vault) -> Iterator[Finding]:
     """
     for story in _stories(vault):
         for hit in redflags.we_without_i(vault, story):
-            yield Finding(story.note.path, hit.line, 1, hit.message, target=hit.quote)
+            yield _found(vault, story, hit)
 
 
 @rule("ST004", "result-without-numbers", severity="warning")
@@ -140,7 +149,7 @@ def result_without_numbers(vault: Vault) -> Iterator[Finding]:
     """
     for story in _stories(vault):
         for hit in redflags.result_without_numbers(vault, story):
-            yield Finding(story.note.path, hit.line, 1, hit.message, target=hit.quote)
+            yield _found(vault, story, hit)
 
 
 @rule("ST005", "too-long", severity="warning")
@@ -219,8 +228,7 @@ def _own_phrases(vault: Vault, story: Story) -> Iterator[Finding]:
             story.note.path,
             text.count("\n", 0, m.start()) + 1,
             m.start() - line_start + 1,
-            f"'{said}' blames others: describe the disagreement neutrally "
-            "and your own part in it",
+            f"'{said}' blames others: describe the disagreement neutrally and your own part in it",
             target=" ".join(said.split()).lower(),
         )
 
@@ -250,7 +258,7 @@ def blaming_language(vault: Vault) -> Iterator[Finding]:
     """
     for story in _stories(vault):
         for hit in redflags.blaming_language(vault, story):
-            yield Finding(story.note.path, hit.line, 1, hit.message, target=hit.quote.lower())
+            yield _found(vault, story, hit)
         yield from _own_phrases(vault, story)
 
 
@@ -282,7 +290,7 @@ def failure_without_application(vault: Vault) -> Iterator[Finding]:
     for story in _stories(vault):
         for hit in redflags.failure_without_application(vault, story):
             if hit.line:
-                yield Finding(story.note.path, hit.line, 1, hit.message, target=hit.quote)
+                yield _found(vault, story, hit)
                 continue
             line, what = _missing(story, "Applied")
             yield Finding(
@@ -378,7 +386,7 @@ def escalation_first(vault: Vault) -> Iterator[Finding]:
     """
     for story in _stories(vault):
         for hit in redflags.escalation_first(vault, story):
-            yield Finding(story.note.path, hit.line, 1, hit.message, target=hit.quote)
+            yield _found(vault, story, hit)
 
 
 @rule("ST011", "no-reflection", severity="warning")
@@ -409,7 +417,7 @@ def no_reflection(vault: Vault) -> Iterator[Finding]:
     """
     for story in _stories(vault):
         for hit in redflags.no_reflection(vault, story):
-            yield Finding(story.note.path, hit.line, 1, hit.message, target=hit.quote)
+            yield _found(vault, story, hit)
 
 
 @rule("ST012", "below-staff-scope", severity="info")
@@ -437,4 +445,4 @@ def below_staff_scope(vault: Vault) -> Iterator[Finding]:
     """
     for story in _stories(vault):
         for hit in redflags.below_staff_scope(vault, story):
-            yield Finding(story.note.path, hit.line, 1, hit.message, target=hit.quote)
+            yield _found(vault, story, hit)
