@@ -234,8 +234,34 @@ _PASSIVE = re.compile(
     re.IGNORECASE,
 )
 _WE_NOT_ACTIONS = frozenset(
-    "were was are is had have felt feel thought think believed knew needed wanted "
-    "could would should might must may can did didn't don't wasn't weren't".split()
+    [
+        "were",
+        "was",
+        "are",
+        "is",
+        "had",
+        "have",
+        "felt",
+        "feel",
+        "thought",
+        "think",
+        "believed",
+        "knew",
+        "needed",
+        "wanted",
+        "could",
+        "would",
+        "should",
+        "might",
+        "must",
+        "may",
+        "can",
+        "did",
+        "didn't",
+        "don't",
+        "wasn't",
+        "weren't",
+    ]
 )
 
 
@@ -273,9 +299,8 @@ def agency(sents: Iterable[Sentence]) -> Agency:
         for m in _PRONOUN_I.finditer(text):
             # "I" after "as" or "than" is a comparison or an aside, not a clause's subject.
             before = text[: m.start()].rstrip().lower()
-            if before.endswith((" as", " than", " and", "both")) and not m.group(0).count("'"):
-                if before.endswith((" as", " than")):
-                    continue
+            if before.endswith((" as", " than")) and "'" not in m.group(0):
+                continue
             ok, said = _i_is_action(text[m.end() :])
             if ok:
                 acted = True
@@ -375,7 +400,11 @@ def _figure_patterns() -> tuple[re.Pattern[str], ...]:
         ),
         # a bare count with digits: "12 repositories", "nine of ten teams"
         re.compile(rf"(?<![\w.-]){_NUM}(?![\w.-])"),
-        re.compile(rf"\b(?:{numbers})\s+(?:of|out of)\s+(?:the\s+)?(?:{numbers}|{_NUM})\b", re.I),
+        # "nine of ten teams" (not "one of the two", which names membership, not a share)
+        re.compile(
+            rf"\b(?!one\b)(?:{numbers}|{_NUM})\s+(?:of|out of)\s+(?:the\s+)?(?:{numbers}|{_NUM})\b",
+            re.I,
+        ),
     )
 
 
@@ -490,9 +519,9 @@ def _blame_in(
     m = candour.search(masked)
     if m:
         rest = masked[m.end() :]
-        if _THIRD.search(rest) and not re.search(r"\b(?:I|we|my|our)\b", rest[:40]):
-            if not _POSITIVE.search(rest[:60]):
-                return m.group(0)
+        about_others = _THIRD.search(rest) and not re.search(r"\b(?:I|we|my|our)\b", rest[:40])
+        if about_others and not _POSITIVE.search(rest[:60]):
+            return m.group(0)
     return None
 
 
