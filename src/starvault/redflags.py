@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -194,7 +195,7 @@ def sentences(vault: Vault, story: Story, name: str) -> list[Sentence]:
     if part is None:
         return []
     key = (story.note.path, name)
-    cache = _SENTENCES.setdefault(id(vault), {})
+    cache = _SENTENCES.setdefault(vault, {})
     found = cache.get(key)
     if found is None:
         found = split_sentences(part.text, part_first_line(vault, story, name))
@@ -202,7 +203,10 @@ def sentences(vault: Vault, story: Story, name: str) -> list[Sentence]:
     return found
 
 
-_SENTENCES: dict[int, dict[tuple[str, str], list[Sentence]]] = {}
+# Per vault, like stories.read_story: a vault's notes do not change under it.
+_SENTENCES: weakref.WeakKeyDictionary[Vault, dict[tuple[str, str], list[Sentence]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 # ---------------------------------------------------------------------------------------
