@@ -21,21 +21,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_NAME = "starvault.toml"
 SEVERITIES = ("error", "warning", "info", "off")
 
-# The seed's red flags: wording that puts the blame on someone else.
-DEFAULT_BLAME_PHRASES = [
-    "they were wrong",
-    "i was right",
-    "not my fault",
-    "their fault",
-    "his fault",
-    "her fault",
-    "it was their mistake",
-    "they messed up",
-    "they didn't listen",
-    "they did not listen",
-    "blame",
-    "incompetent",
-]
+# Your own blaming phrases, on top of the built-in ones in data/redflags.toml (ST006).
+DEFAULT_BLAME_PHRASES: list[str] = []
 
 # Topics the seed says not to ask about at the behavioral stage.
 DEFAULT_AVOID_TOPICS = [
@@ -49,6 +36,10 @@ DEFAULT_AVOID_TOPICS = [
     "what does the company do",
     "when was the company founded",
 ]
+
+
+# The seed's levels (schema.LEVELS says the same for a company note's `level`).
+TARGET_LEVELS = ("senior", "staff", "principal")
 
 
 class ConfigError(Exception):
@@ -89,6 +80,7 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
     words_per_minute: int = 150
+    target_level: str = "staff"  # senior, staff or principal: the bar ST012 judges scope by
     note_templates: str = "_templates/notes"
     # Notes above this size are not parsed (VA003): one pasted log must not exhaust memory.
     max_note_kb: int = 8192
@@ -168,6 +160,11 @@ def load_config(vault: Path) -> Config:
     t = config.thresholds
     if t.stories_min > t.stories_max:
         raise ConfigError(f"{path}: thresholds.stories_min is above thresholds.stories_max")
+    if config.target_level not in TARGET_LEVELS:
+        raise ConfigError(
+            f"{path}: 'target_level' must be one of {', '.join(TARGET_LEVELS)}, "
+            f"got {config.target_level!r}"
+        )
     if config.words_per_minute == 0:
         raise ConfigError(f"{path}: 'words_per_minute' must be above 0")
     if config.max_note_kb == 0:

@@ -145,6 +145,12 @@ RED_FLAG_KEYS = (
     "blaming-others",
 )
 
+# The seed's Staff+ level expectations: the levels prepared for, a story's reach, and the
+# four things interviewers look for at Staff+ (starvault.redflags reads them for ST012).
+LEVELS = ("senior", "staff", "principal")
+SCOPES = ("team", "multi-team", "org", "company")
+STAFF_SIGNALS = ("org-impact", "ambiguity", "technical-leadership", "cross-functional")
+
 _TYPES: tuple[NoteType, ...] = (
     NoteType(
         "toc",
@@ -178,6 +184,18 @@ _TYPES: tuple[NoteType, ...] = (
             ),
             Field("principles", Kind.LINKS, description="the principles it demonstrates"),
             Field("failure", Kind.BOOL, description="true for a failure story"),
+            Field(
+                "scope",
+                Kind.TEXT,
+                allowed=SCOPES,
+                description="how far the work reached (Staff+: beyond one team)",
+            ),
+            Field(
+                "signals",
+                Kind.LIST,
+                allowed=STAFF_SIGNALS,
+                description="the Staff+ look-fors the story shows",
+            ),
             *(
                 _text(part, description="a STAR part, if not written as a section")
                 for part in STAR_PARTS
@@ -281,6 +299,12 @@ _TYPES: tuple[NoteType, ...] = (
             _text("name", True, "the company"),
             _text("role", description="the role applied for"),
             Field("interview_date", Kind.DATE, description="the day of the interview"),
+            Field(
+                "level",
+                Kind.TEXT,
+                allowed=LEVELS,
+                description="the level interviewed for (overrides target_level)",
+            ),
         ),
         folder="Companies",
         sections=("The company", "The team"),

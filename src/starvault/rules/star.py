@@ -7,12 +7,22 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..stories import STAR_PARTS, Story, first_person, has_figure, read_story
+from .. import redflags
+from ..stories import STAR_PARTS, Story, read_story
 from ..stories import speaking_seconds as _seconds
 from . import Finding, rule
 
 if TYPE_CHECKING:
     from ..vault import Vault
+
+
+def _found(vault: Vault, story: Story, hit: redflags.Hit) -> Finding:
+    """A red flag's finding at its sentence's line, at the quoted words' column if on it."""
+    line_text = vault.text(story.note).split("\n")[hit.line - 1] if hit.line else ""
+    at = line_text.lower().find(hit.quote.lower()) if hit.quote else -1
+    return Finding(
+        story.note.path, hit.line, at + 1 if at >= 0 else 1, hit.message, target=hit.quote or None
+    )
 
 
 def _stories(vault: Vault) -> Iterator[Story]:
@@ -93,73 +103,53 @@ def missing_learnings(vault: Vault) -> Iterator[Finding]:
 
 @rule("ST003", "we-without-i", severity="warning")
 def we_without_i(vault: Vault) -> Iterator[Finding]:
-    """The Action says "we" and never "I": the interviewer cannot tell what you did.
+    """The Action or the Short version tells the team's actions, not yours.
 
-    Counts first-person words in the Action: I, my, me, I'm, I've, myself against we,
-    our, us, we're, ourselves. Fires when the plural appears and the singular never does,
-    or when the singular's share is under ``thresholds.first_person_min_share``.
+    Reads both tellings sentence by sentence and sorts the actions by who did them: yours
+    ("I designed", or a resume bullet with no subject: "Profiled the service"), the team's
+    ("we built", or a passive with no one doing it: "a decision was made"). A hedge ("I
+    think we added") or a presence ("I was part of", "I was involved in", "I helped") is not
+    an action of yours. Fires when the team has at least two actions and your share is under
+    ``thresholds.first_person_min_share``; the finding points at the first "we" action.
 
     **Anti-pattern**
 
-    ``We ran discovery, we designed a hybrid search and we convinced stakeholders.``
+    ``I was involved in the design, where we decided on probabilistic matching. I think we
+    also added a review step.``
 
     **Best practice**
 
-    ``I ran discovery with ten agents, designed the hybrid search and convinced
-    stakeholders to start with an MVP; the team of four built it.``
+    ``I proposed probabilistic matching, wrote the design and ran the review with the two
+    product teams; the team of four built it.``
     """
-    share_min = vault.config.thresholds.first_person_min_share
     for story in _stories(vault):
-        action = story.part("Action")
-        if action is None:
-            continue
-        singular, plural = first_person(action.text)
-        if not plural:
-            continue
-        share = singular / (singular + plural)
-        if singular == 0:
-            msg = f"the Action says 'we' {plural} times and 'I' never"
-        elif share < share_min:
-            msg = (
-                f"the Action says 'I' {singular} times against 'we' {plural} times "
-                f"({share:.0%}, under {share_min:.0%})"
-            )
-        else:
-            continue
-        yield Finding(
-            story.note.path,
-            action.line,
-            1,
-            f"{msg}: say what you did yourself ('I designed ...', 'I convinced ...')",
-        )
+        for hit in redflags.we_without_i(vault, story):
+            yield _found(vault, story, hit)
 
 
 @rule("ST004", "result-without-numbers", severity="warning")
 def result_without_numbers(vault: Vault) -> Iterator[Finding]:
-    """A Result with no measurable figure.
+    """A Result with no measured outcome: no value, no before and after.
 
-    A figure is any digit (``60%``, ``3x``, ``$2M``), money, a number word ("sixty
-    percent", "two hundred"), or a multiplier ("twice", "halved", "tenfold"). The seed's
-    red flag: "no specific numbers".
+    A figure is a value with its unit ("35 ms", "60%", "$310k", "3x"), a before and after
+    ("from 30 hours to 4", "from about a month to under a week", "from weeks to days"), a
+    change by an amount ("down 1.4 points"), a multiplier or a zero ("halved", "twice as
+    fast", "zero incidents since"). A quarter, a year, a version or a metric's name ("Q2",
+    "v1", "Spark 3.4", "p95 improved") is not a figure; nor are vague intensifiers ("much
+    faster", "substantially better"). Only the Result counts: figures in the Situation or
+    the impact field are not the outcome. The seed's red flag: "no specific numbers".
 
     **Anti-pattern**
 
-    ``Search got much faster and the agents were happier.``
+    ``Gateway v2 went GA in Q4 and p95 latency improved substantially.``
 
     **Best practice**
 
-    ``Search time fell by 60% and CSAT rose from 72% to 85%.``
+    ``p95 latency fell from 900 ms to 240 ms; zero incidents since the cut-over.``
     """
     for story in _stories(vault):
-        result = story.part("Result")
-        if result is not None and not has_figure(result.text):
-            yield Finding(
-                story.note.path,
-                result.line,
-                1,
-                "the Result has no figure: add a measured outcome (a percentage, time or "
-                "money saved, a count, 'twice as fast')",
-            )
+        for hit in redflags.result_without_numbers(vault, story):
+            yield _found(vault, story, hit)
 
 
 @rule("ST005", "too-long", severity="warning")
@@ -216,70 +206,92 @@ def _candidates(phrases: list[str], lowered: str) -> tuple[str, ...]:
     return tuple(p for p in phrases if max(p.lower().split(), key=len) in lowered)
 
 
-@rule("ST006", "blaming-language", severity="warning")
-def blaming_language(vault: Vault) -> Iterator[Finding]:
-    """Wording that blames others ("they were wrong", "not my fault").
-
-    Matches the phrases of ``blame_phrases`` in the config, case-insensitively and as
-    whole words, anywhere in the story a candidate would say out loud. The seed's red
-    flags: "blaming others", "I was right and they were wrong".
-
-    **Anti-pattern**
-
-    ``The launch slipped, but it was not my fault: the data team was late.``
-
-    **Best practice**
-
-    ``The launch slipped by a week; I now agree data deadlines with the data team at
-    kick-off.``
-    """
+def _own_phrases(vault: Vault, story: Story) -> Iterator[Finding]:
+    """The config's ``blame_phrases``, matched as written anywhere in the body."""
     phrases = [p for p in vault.config.blame_phrases if p.split()]
     if not phrases:
         return
+    text = vault.text(story.note)
+    found = _candidates(phrases, text.lower())
+    if not found:
+        return
+    pattern = _blame_pattern(found)
+    body = 0
+    for _ in range(story.note.body_line - 1):
+        body = text.find("\n", body) + 1
+    for m in pattern.finditer(text, body):
+        said = m.group(0)
+        if "\n" in said:
+            continue  # a phrase is said on one line
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        yield Finding(
+            story.note.path,
+            text.count("\n", 0, m.start()) + 1,
+            m.start() - line_start + 1,
+            f"'{said}' blames others: describe the disagreement neutrally and your own part in it",
+            target=" ".join(said.split()).lower(),
+        )
+
+
+@rule("ST006", "blaming-language", severity="warning")
+def blaming_language(vault: Vault) -> Iterator[Finding]:
+    """Wording that puts the fault on others, openly or politely.
+
+    Reads every sentence a candidate would say. Open blame ("their fault", "they were
+    wrong", "incompetent"), "I told you so" ("as I had warned", "vindicated", "came
+    around"), and polite blame: a candour marker that introduces a judgement of someone
+    else ("Honestly, the ads team was protecting its roadmap", "despite good intentions",
+    "to put it kindly"). Ownership is not blame: "it was my fault", "blameless postmortem",
+    "I did not blame the team", "I was wrong", and the technical "fault-tolerant". The
+    built-in phrases are in ``data/redflags.toml``; ``blame_phrases`` in the config adds
+    your own. The seed's red flags: "blaming others", "I was right and they were wrong".
+
+    **Anti-pattern**
+
+    ``The launch slipped because, frankly, the data team never read the spec, exactly as I
+    had warned.``
+
+    **Best practice**
+
+    ``The launch slipped by a week; the data team and I had read the spec differently, so I
+    now agree data deadlines with them at kick-off.``
+    """
     for story in _stories(vault):
-        text = vault.text(story.note)
-        found = _candidates(phrases, text.lower())
-        if not found:
-            continue
-        pattern = _blame_pattern(found)
-        body = 0
-        for _ in range(story.note.body_line - 1):
-            body = text.find("\n", body) + 1
-        for m in pattern.finditer(text, body):
-            said = m.group(0)
-            if "\n" in said:
-                continue  # a phrase is said on one line
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            yield Finding(
-                story.note.path,
-                text.count("\n", 0, m.start()) + 1,
-                m.start() - line_start + 1,
-                f"'{said}' blames others: describe the disagreement neutrally "
-                "and your own part in it",
-                target=" ".join(said.split()).lower(),
-            )
+        for hit in redflags.blaming_language(vault, story):
+            yield _found(vault, story, hit)
+        yield from _own_phrases(vault, story)
 
 
 @rule("ST007", "failure-without-application")
 def failure_without_application(vault: Vault) -> Iterator[Finding]:
-    """A failure story (``failure: true``) without its Applied part.
+    """A failure story (``failure: true``) whose Applied part is missing, a plan or a habit.
 
-    The seed: a good failure answer shows "how you applied them later". Without it the
-    learning is a claim; with it, it is evidence.
+    The seed: a good failure answer shows "how you applied them later". Applied must tell a
+    later occasion: a past-tense action with when it happened or what it changed ("Eight
+    months later I led ...; no downtime"). Only intentions ("Going forward I'll ..."), a
+    habit with no occasion ("Since then I always ..."), a claim ("I've applied this on
+    several projects") or a placeholder ("TODO") is not evidence.
 
     **Anti-pattern**
 
-    A failure story that ends at ``## Learnings``.
+    ::
+
+        ## Applied
+        Going forward, I will define guardrail metrics before any A/B test.
 
     **Best practice**
 
     ::
 
         ## Applied
-        On the next project I defined guardrail metrics before the A/B test.
+        On the next ranking launch I defined two guardrail metrics before the A/B test;
+        one of them stopped the rollout at 5% of traffic.
     """
     for story in _stories(vault):
-        if story.failure and story.part("Applied") is None:
+        for hit in redflags.failure_without_application(vault, story):
+            if hit.line:
+                yield _found(vault, story, hit)
+                continue
             line, what = _missing(story, "Applied")
             yield Finding(
                 story.note.path,
@@ -350,3 +362,87 @@ def missing_short_version(vault: Vault) -> Iterator[Finding]:
                 1,
                 f"{what}: {_how('Short version')} of about 250 words, the two-minute telling",
             )
+
+
+@rule("ST010", "escalation-first", severity="warning")
+def escalation_first(vault: Vault) -> Iterator[Finding]:
+    """In a conflict, the first move was to ask a manager or leadership to decide.
+
+    Reads the Action, then the Short version, in order: a sentence where you (or "we") take
+    the disagreement to a manager, director, VP, CTO, council or forum to decide, mandate or
+    sponsor, before any sentence where you talk with the other side (a one-to-one, a lunch,
+    an afternoon with their team). Escalating together after talking is fine; telling your
+    director about a problem is not escalation. Only stories with a conflict are read. The
+    seed's red flag: "escalation as the first step".
+
+    **Anti-pattern**
+
+    ``When Sam disagreed with my design, I asked our director to make the call.``
+
+    **Best practice**
+
+    ``I asked Sam for an hour to understand his concern; when we still disagreed on a
+    priority neither of us owned, we took one joint memo to our director.``
+    """
+    for story in _stories(vault):
+        for hit in redflags.escalation_first(vault, story):
+            yield _found(vault, story, hit)
+
+
+@rule("ST011", "no-reflection", severity="warning")
+def no_reflection(vault: Vault) -> Iterator[Finding]:
+    """The Learnings are platitudes or about others: nothing about what you would change.
+
+    A learning counts when it is about you: what you did, should have done, would do or
+    now do ("I should have asked...", "I now run..."), or what it taught you. "Stakeholder
+    buy-in is critical", "managers should set this up front" and "I think trust is
+    everything" are not. The seed's red flag: "lack of reflection". A story without
+    Learnings is ST002's.
+
+    **Anti-pattern**
+
+    ::
+
+        ## Learnings
+        - Communication is key.
+        - Leadership should set guardrails up front.
+
+    **Best practice**
+
+    ::
+
+        ## Learnings
+        - I argued from a metric when examples would have convinced faster; I now bring
+          five real cases to the first meeting.
+    """
+    for story in _stories(vault):
+        for hit in redflags.no_reflection(vault, story):
+            yield _found(vault, story, hit)
+
+
+@rule("ST012", "below-staff-scope", severity="info")
+def below_staff_scope(vault: Vault) -> Iterator[Finding]:
+    """The story shows one team's or one feature's work, below the target level.
+
+    The seed: Senior works at team and feature level; Staff at multi-team and organisation
+    level and defines the problems. A story's ``scope`` (team, multi-team, org, company)
+    and ``signals`` (org-impact, ambiguity, technical-leadership, cross-functional) front
+    matter fields say it; without them, the text is read (other teams involved, unclear
+    problems turned into a plan, direction set, other functions led). ``target_level``
+    (senior, staff, principal) in the config, or a company note's ``level``, sets the bar:
+    at senior nothing fires; at staff a team-scope story, or one with at most one look-for,
+    fires; at principal an organisation-wide scope and three look-fors are needed.
+
+    **Anti-pattern**
+
+    ``I was a senior engineer on the checkout team; our manager asked me to speed up the
+    checkout page.``
+
+    **Best practice**
+
+    ``Checkout latency cost three product teams conversions; I set the performance budget
+    they all adopted and agreed the trade-offs with product and finance.``
+    """
+    for story in _stories(vault):
+        for hit in redflags.below_staff_scope(vault, story):
+            yield _found(vault, story, hit)

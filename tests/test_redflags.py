@@ -1,0 +1,406 @@
+"""Red flags read like a coach reads them: ST003-ST012 on sentences written for these tests,
+each rule with positives and hard negatives, the finding's line and quoted words, config
+overrides and the Staff+ scope (fields, text, target level)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from starvault.redflags import SIGNALS, figures, staff_signals, target_level
+from starvault.rules import REGISTRY, check
+from starvault.vault import load
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# A strong Staff-level story: every red flag clean.
+BASE = {
+    "Situation": "Four product teams each ran their own image-resizing code; a bad deploy in "
+    "one of them took down thumbnails for everyone twice in a quarter.",
+    "Task": "As the staff engineer in the media platform group I took on turning the four "
+    "copies into one service the teams would trust.",
+    "Action": "- I interviewed the four team leads about what they needed.\n"
+    "- I wrote the design and agreed the migration order with legal and the product leads.\n"
+    "- We built the service in six weeks; I reviewed every client change myself.",
+    "Result": "Thumbnail incidents fell from 6 a quarter to 0, and resize latency went from "
+    "420 ms to 90 ms.",
+    "Learnings": "- I waited too long to involve legal; I now bring them to the first review.",
+    "Short version": "I merged four copies of our image code into one service that four teams "
+    "now use; incidents fell from six a quarter to zero.",
+    "Follow-ups": "### What would you do differently?\n\nInvolve legal earlier.",
+}
+
+
+def story(parts: dict[str, str | None] | None = None, front: str = "") -> str:
+    merged = {**BASE, **(parts or {})}
+    head = f"---\ntype: story\ntitle: Image Service\n{front}---\n\n# Image Service\n"
+    body = "".join(f"\n## {k}\n\n{v}\n" for k, v in merged.items() if v is not None)
+    return head + body
+
+
+def found(make_vault, text: str, code: str, toml: str = "", name: str = "v") -> list:
+    files = {"S.md": text}
+    if toml:
+        files["starvault.toml"] = toml
+    report = check(load(make_vault(files, name=name), use_cache=False), select=[code])
+    return [(d.line, d.column, d.message, d.target) for d in report.diagnostics]
+
+
+def line_of(text: str, words: str) -> int:
+    return next(i for i, line in enumerate(text.split("\n"), 1) if words in line)
+
+
+def test_base_story_is_clean(make_vault):
+    report = check(load(make_vault({"S.md": story()}), use_cache=False), select=["ST"])
+    assert [d.rule for d in report.diagnostics] == []
+
+
+def test_new_rules_are_registered_and_documented():
+    for code in ("ST010", "ST011", "ST012"):
+        doc = REGISTRY[code].doc
+        assert "**Anti-pattern**" in doc and "**Best practice**" in doc
+
+
+# -- ST003 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # hedges and presence, never an action
+        "- I think we first mapped the callers.\n- I was part of the group where we chose "
+        "a queue.\n- We then rolled it out.",
+        # passive voice: nobody acted
+        "A plan was drawn up. The owners were given a deadline. A freeze was put in place.",
+    ],
+)
+def test_st003_hedges_presence_and_passives(make_vault, action):
+    assert len(found(make_vault, story({"Action": action}), "ST003")) == 1
+
+
+def test_st003_short_version_alone(make_vault):
+    short = "We planned the move. We ran the drill. We wrote the report and we fixed it."
+    got = found(make_vault, story({"Short version": short}), "ST003")
+    assert len(got) == 1 and "the Short version" in got[0][2]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # resume bullets without a subject are the speaker's
+        "- Profiled the service.\n- Rewrote the cache.\n- Paired with our two juniors.",
+        # many "we"s, but every action is "I ..."
+        "- I chose our queue, which we already ran.\n- I wrote our runbook for us.\n"
+        "- I moved our team's jobs; we kept our on-call.",
+    ],
+)
+def test_st003_hard_negatives(make_vault, action):
+    assert found(make_vault, story({"Action": action}), "ST003") == []
+
+
+# -- ST004 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "The service went GA in Q3 2024 on version 2.1 and p99 latency improved.",
+        "Teams were far happier and incidents dropped substantially.",
+        "It became one of the two flagship projects of the year.",
+    ],
+)
+def test_st004_no_measured_outcome(make_vault, result):
+    text = story({"Result": result})
+    got = found(make_vault, text, "ST004")
+    assert [g[0] for g in got] == [line_of(text, result[:20])]
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "Deploy time was halved.",
+        "No paging incidents since the switch.",
+        "Review turnaround went from about a fortnight to under two days.",
+        "Onboarding a service went from weeks to hours.",
+        "Zero lost messages since the cut-over.",
+        "Error rate down 0.3 points.",
+    ],
+)
+def test_st004_measurable_without_a_digit_or_with_one(make_vault, result):
+    assert found(make_vault, story({"Result": result}), "ST004") == []
+
+
+def test_st004_figures_ignore_names():
+    assert figures("We moved to Python 3.12 in Q4 and v2 shipped; p95 improved.") == []
+    assert figures("p95 fell from 900 ms to 240 ms") != []
+
+
+# -- ST006 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "words"),
+    [
+        ("Frankly, the billing team had never tested a rollback.", "Frankly"),
+        ("The vendor, to put it kindly, was not ready.", "to put it kindly"),
+        ("In the end the numbers showed I was right.", "I was right"),
+        ("It failed on the first day, exactly as I had warned.", "as I had warned"),
+        ("The analysts, despite good intentions, kept breaking the build.", "despite good"),
+    ],
+)
+def test_st006_open_and_polite_blame(make_vault, said, words):
+    text = story({"Situation": BASE["Situation"] + " " + said})
+    got = found(make_vault, text, "ST006")
+    assert len(got) == 1
+    line, _column, message, target = got[0]
+    assert line == line_of(text, said[:15])
+    assert target.lower().startswith(words.lower())
+    assert "describe the disagreement neutrally" in message
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "It was my fault, and I said so in the blameless review.",
+        "I did not blame the on-call engineer; the alert was mine.",
+        "I was wrong about the lock, and I was not sure I was right about the index.",
+        "We made the queue fault-tolerant.",
+        "Honestly, I underestimated the migration.",
+        "She pushed back, honestly for good reasons.",
+        "It would have been easy to argue they were wrong, but they had a point.",
+    ],
+)
+def test_st006_ownership_is_not_blame(make_vault, said):
+    text = story({"Situation": BASE["Situation"] + " " + said})
+    assert found(make_vault, text, "ST006") == []
+
+
+def test_st006_own_phrases_from_config(make_vault):
+    text = story({"Result": BASE["Result"] + " The scapegoat was obvious."})
+    assert found(make_vault, text, "ST006") == []
+    got = found(make_vault, text, "ST006", 'blame_phrases = ["scapegoat"]\n', name="custom")
+    assert [g[3] for g in got] == ["scapegoat"]
+
+
+# -- ST007 ------------------------------------------------------------------------------
+
+FAILED = "failure: true\n"
+
+
+@pytest.mark.parametrize(
+    ("applied", "kind"),
+    [
+        ("From now on I will add a load test before every launch.", "an intention"),
+        ("Since then I always load-test before launches.", "a general habit"),
+        ("I have applied this on many projects and it made a big difference.", "a general"),
+        ("TODO: write this up.", "a placeholder"),
+    ],
+)
+def test_st007_applied_is_not_an_occasion(make_vault, applied, kind):
+    text = story({"Applied": applied}, front=FAILED)
+    got = found(make_vault, text, "ST007")
+    assert len(got) == 1
+    assert got[0][0] == line_of(text, applied[:12])
+    assert kind in got[0][2]
+
+
+@pytest.mark.parametrize(
+    "applied",
+    [
+        "Three months later I load-tested the search launch at twice the forecast and found "
+        "a pool limit before users did.",
+        "Going forward I made load tests part of launch review; on the next launch it caught "
+        "a leak at 40% of the forecast.",
+    ],
+)
+def test_st007_later_occasion(make_vault, applied):
+    assert found(make_vault, story({"Applied": applied}, front=FAILED), "ST007") == []
+
+
+def test_st007_missing_applied_points_at_the_title(make_vault):
+    text = story(front=FAILED)
+    got = found(make_vault, text, "ST007")
+    assert [g[0] for g in got] == [line_of(text, "# Image Service")]
+    assert "no Applied" in got[0][2]
+
+
+# -- ST010 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        "- When Priya objected to the schema, I asked our director to make the call.\n"
+        "- I then met Priya to plan the rollout.",
+        "- My first move was to get the VP to sponsor the change.\n- I sat down with Tom.",
+        "- We took the dispute to the architecture council and asked it to rule.",
+    ],
+)
+def test_st010_escalation_first(make_vault, action):
+    text = story({"Action": action})
+    got = found(make_vault, text, "ST010")
+    assert len(got) == 1
+    assert got[0][0] == line_of(text, action.split("\n")[0][2:30])
+    assert "talk with the other person first" in got[0][2]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # a direct talk first, then escalating together
+        "- I sat down with Priya for an hour to understand her concern.\n"
+        "- We still disagreed, so we took one joint memo to our director.",
+        # telling a manager is not asking them to decide
+        "- I told my director the forecast was wrong and that it was mine.",
+        # the manager asks, not the speaker
+        "- Our director asked me to decide between the two designs.",
+    ],
+)
+def test_st010_hard_negatives(make_vault, action):
+    assert found(make_vault, story({"Action": action}), "ST010") == []
+
+
+# -- ST011 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "learnings",
+    [
+        "- Communication is everything.\n- Product teams should own their alerts.",
+        "- I think trust is the foundation of any launch.\n- Leadership must set goals.",
+    ],
+)
+def test_st011_platitudes_and_others(make_vault, learnings):
+    text = story({"Learnings": learnings})
+    got = found(make_vault, text, "ST011")
+    assert [g[0] for g in got] == [line_of(text, learnings.split("\n")[0])]
+
+
+@pytest.mark.parametrize(
+    "learnings",
+    [
+        "- The support agents taught me how customers really ask; I now invite them early.",
+        "- Dashboards do not fix habits. I should have paired with the team first.",
+    ],
+)
+def test_st011_self_directed(make_vault, learnings):
+    assert found(make_vault, story({"Learnings": learnings}), "ST011") == []
+
+
+def test_st011_missing_learnings_is_st002s(make_vault):
+    assert found(make_vault, story({"Learnings": None}), "ST011") == []
+
+
+# -- ST012 and the Staff+ API ------------------------------------------------------------
+
+TEAM = {
+    "Situation": "I was a senior engineer on the payments web team, six engineers.",
+    "Task": "Our manager asked me to make the checkout form faster this quarter.",
+    "Action": "- I profiled the form and removed two blocking scripts.\n- I added a cache.",
+    "Short version": "On my team I made the checkout form faster by removing two scripts.",
+}
+
+
+def test_st012_team_scope_from_text(make_vault):
+    text = story(TEAM)
+    got = found(make_vault, text, "ST012")
+    assert [g[0] for g in got] == [line_of(text, "Our manager asked me")]
+    assert got[0][3].startswith("Our manager asked me to make the checkout form")
+    assert "below a staff target" in got[0][2]
+
+
+def test_st012_fields_win_over_text(make_vault):
+    declared = "scope: multi-team\nsignals: [cross-functional, technical-leadership]\n"
+    assert found(make_vault, story(TEAM, front=declared), "ST012") == []
+    wide = story(front="scope: team\n")  # the base story is wide, but the field says team
+    assert len(found(make_vault, wide, "ST012", name="declared")) == 1
+
+
+def test_st012_target_level(make_vault):
+    text = story(TEAM)
+    assert found(make_vault, text, "ST012", 'target_level = "senior"\n') == []
+    # principal needs an organisation-wide scope
+    org = story(front="scope: multi-team\nsignals: [org-impact, ambiguity]\n")
+    assert found(make_vault, org, "ST012", 'target_level = "principal"\n', name="p") != []
+
+
+def test_st012_company_level_overrides_config(make_vault):
+    root = make_vault(
+        {
+            "S.md": story(TEAM),
+            "Acme.md": "---\ntype: company\nname: Acme\nlevel: senior\n---\n# Acme\n",
+        }
+    )
+    vault = load(root, use_cache=False)
+    assert target_level(vault) == "senior"
+    assert check(vault, select=["ST012"]).diagnostics == []
+
+
+def test_target_level_nearest_interview(make_vault):
+    root = make_vault(
+        {
+            "A.md": "---\ntype: company\nname: A\nlevel: principal\n"
+            "interview_date: 2999-01-02\n---\n",
+            "B.md": "---\ntype: company\nname: B\nlevel: senior\ninterview_date: 2999-01-01\n---\n",
+        }
+    )
+    assert target_level(load(root, use_cache=False)) == "senior"
+
+
+def test_bad_target_level_is_a_config_error(make_vault, run_cli):
+    root = make_vault({"S.md": story(), "starvault.toml": 'target_level = "guru"\n'})
+    result = run_cli("check", str(root))
+    assert result.exit_code == 2 and "target_level" in result.output
+
+
+def test_staff_signals_declared_and_detected(make_vault):
+    root = make_vault(
+        {
+            "D.md": story(front="signals: [ambiguity, nonsense]\n"),
+            "T.md": story(),
+        }
+    )
+    vault = load(root, use_cache=False)
+    assert staff_signals(vault, vault.notes["D.md"]) == frozenset({"ambiguity"})
+    detected = staff_signals(vault, vault.notes["T.md"])
+    assert "org-impact" in detected and detected <= set(SIGNALS)
+
+
+def test_fields_are_in_the_schema(make_vault):
+    bad = story(front="scope: galaxy\nsignals: [charisma]\n")
+    report = check(load(make_vault({"S.md": bad}), use_cache=False), select=["FM"])
+    said = [
+        d.message for d in report.diagnostics if "galaxy" in d.message or "charisma" in d.message
+    ]
+    assert len(said) == 2
+
+
+# -- bench/redflags.py -------------------------------------------------------------------
+
+
+def test_bench_prints_the_confusion_table(make_vault):
+    root = make_vault(
+        {
+            "Good.md": story(),
+            "Team.md": story(TEAM),
+            "labels.json": json.dumps(
+                [
+                    {"file": "Good.md", "flags": {"below-staff-scope": False}},
+                    {"file": "Team.md", "flags": {"below-staff-scope": False}},
+                ]
+            ),
+        }
+    )
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "redflags.py"), str(root)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "below-staff-scope (ST012) false alarm: Team.md" in out
+    row = next(line for line in out.splitlines() if line.startswith("below-staff-scope"))
+    assert row.split()[2:6] == ["0", "1", "0", "1"]  # TP FP FN TN
