@@ -585,10 +585,15 @@ def plan_days(vault: Vault, cov: Coverage) -> int:
 
 
 def _counted_why(label: str, skipped: list[tuple[str, list[str]]]) -> str:
-    """``label``, then which items did not count and the first reason of each."""
+    """``label``, then the stories that did not count and the rules that stopped them
+    (``coverage`` and the home page list the findings in full)."""
     if not skipped:
         return label
-    shown = "; ".join(f"'{name}': {why[0]}" for name, why in skipped[:3])
+
+    def rules(reasons: list[str]) -> str:
+        return ", ".join(dict.fromkeys(r.split(" (line", 1)[0] for r in reasons))
+
+    shown = "; ".join(f"'{name}' ({rules(why)})" for name, why in skipped[:3])
     more = f"; and {len(skipped) - 3} more" if len(skipped) > 3 else ""
     return f"{label}; not counted: {shown}{more}"
 
