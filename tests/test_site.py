@@ -669,7 +669,7 @@ def test_answer_time_chart_has_a_bar_per_timed_session():
     svg = str(answer_time_chart(sessions))
     assert svg.count("<rect") == 2
     assert svg.count('class="bar over"') == 1
-    assert "two-minute mark" in svg
+    assert "2 min target" in svg
     assert "No timed practice" in str(answer_time_chart([]))
 
 
@@ -682,7 +682,7 @@ def test_answer_time_chart_reads_the_configured_target():
 
     sessions = [PracticeInfo("P1.md", datetime.date(2026, 1, 1), "S.md", None, 100, "self", {})]
     svg = str(answer_time_chart(sessions, Thresholds(short_version_warn_s=90)))
-    assert 'class="bar over"' in svg and "1 min 30 s mark" in svg
+    assert 'class="bar over"' in svg and "1 min 30 s target" in svg
 
 
 # -- the sample vault ------------------------------------------------------------------------

@@ -303,7 +303,7 @@ def answer_time_chart(
     """Bars of answer time per session (oldest first) with the target as a line."""
     t = thresholds or Thresholds()
     target = t.short_version_warn_s
-    mark = "two-minute mark" if target == 120 else f"{format_seconds(target)} mark"
+    mark = f"{format_seconds(target)} target"
     timed = [p for p in practice if p.duration_s is not None]
     if not timed:
         return Markup('<p class="empty">No timed practice sessions yet.</p>')
