@@ -461,6 +461,9 @@ def test_empty_templates_and_one_minute_sessions_are_not_ready(make_vault):
         ({"scores": ()}, "no self-scores"),
         ({"red_flags": "[no-numbers]"}, "red flag ticked: no-numbers"),
         ({"duration": '""'}, "no answer time (duration_s)"),
+        ({"duration": -5}, "no answer time (duration_s)"),
+        ({"scores": (9, 3)}, "average self-score 3, below 4"),  # 9 is out of range
+        ({"scores": ("five", "high")}, "no self-scores"),
     ],
 )
 def test_sessions_below_the_bar_do_not_count(make_vault, kwargs, why):

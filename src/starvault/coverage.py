@@ -302,7 +302,8 @@ def _practice_info(vault: Vault, note: Note) -> PracticeInfo:
     scores: dict[str, int] = {}
     for key in SCORE_FIELDS:
         value = meta.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
+        # Out-of-range scores are FM findings on the note; they must not lift the average.
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
             scores[key] = value
     flags = _strings(meta.get("red_flags"))
     flags += [f for f in _ticked_red_flags(vault, note) if f not in flags]
@@ -332,7 +333,7 @@ def session_problems(p: PracticeInfo, t: Thresholds) -> list[str]:
     out: list[str] = []
     if p.story is None:
         out.append("no story linked")
-    if p.duration_s is None:
+    if p.duration_s is None or p.duration_s <= 0:
         out.append("no answer time (duration_s)")
     elif p.duration_s > t.short_version_warn_s:
         out.append(
