@@ -333,9 +333,26 @@ def test_practice_counts_toward_cv007(make_vault, run_cli) -> None:
         return [f for f in _findings(root, "CV007") if f.startswith("Stories/S.md")]
 
     assert cv007()
+    # Sessions below the bar (no self-scores; over the two-minute target) do not count.
+    for duration in ("9", "9", "9", "125"):
+        args = ["--duration", duration] + (["--score", "structure=5"] if duration == "125" else [])
+        result = run_cli("practice", str(root), "--question", "Q", "--story", "S", *args)
+        assert result.exit_code == 0, result.output
+    assert cv007()
     for _ in range(3):
         result = run_cli(
-            "practice", str(root), "--question", "Q", "--story", "S", "--duration", "9"
+            "practice",
+            str(root),
+            "--question",
+            "Q",
+            "--story",
+            "S",
+            "--duration",
+            "9",
+            "--score",
+            "structure=4",
+            "--score",
+            "timing=5",
         )
         assert result.exit_code == 0, result.output
     assert cv007() == []
@@ -418,13 +435,19 @@ def test_no_questions_is_a_clear_error(make_vault, run_cli) -> None:
 
 def test_clock_colours() -> None:
     from starvault.cli.authoring import _clock
+    from starvault.config import Thresholds
 
-    def colour(seconds: float) -> str:
-        return _clock(seconds).split("m", 1)[0]
+    t = Thresholds()
+
+    def colour(seconds: float, t: Thresholds = t) -> str:
+        return _clock(seconds, t).split("m", 1)[0]
 
     assert "32" in colour(119.9) and "33" in colour(120) and "33" in colour(179)
     assert "31" in colour(180) and "31" in colour(600)
-    assert "01:59" in _clock(119.9) and "03:00" in _clock(180)
+    assert "01:59" in _clock(119.9, t) and "03:00" in _clock(180, t)
+    # The configured target and limit, not fixed minutes.
+    short = Thresholds(short_version_warn_s=90, short_version_error_s=150)
+    assert "33" in colour(90, short) and "31" in colour(150, short)
 
 
 # ---------------------------------------------------------------------------------------

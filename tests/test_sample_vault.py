@@ -33,6 +33,14 @@ def test_sample_vault_content_matches_the_seed():
     assert {k: len(v) for k, v in cov.asks.items()} == {"team": 3, "culture": 3, "growth": 3}
     assert len(cov.failure_stories) >= 2
     assert all(s.practice_count >= 3 for s in cov.stories)
+    # Ready means ready: every story free of errors, three sessions each at the bar; the
+    # earlier, slower sessions stay in the log and honestly do not count.
+    assert len(cov.ready_stories) == 6
+    assert all(s.sessions_counted >= 3 for s in cov.stories)
+    assert any(not p.counted for p in cov.practice)
+    assert all(not s.metrics for s in cov.stories)
+    # The checklist is derived, not a hand-ticked note that can drift.
+    assert vault.lookup("Pre-Interview Checklist") is None
     assert all(s.speaking_seconds and s.speaking_seconds < 120 for s in cov.stories)
     assert all(item.passed for item in cov.checklist)
     # The five questions the seed quotes, each answered by at least one story.

@@ -114,6 +114,7 @@ def test_build_writes_pages_dashboards_search_and_assets(make_vault, run_cli, tm
         "Stories/RAG Support Search.html",
         "dashboards/stories.html",
         "dashboards/matrix.html",
+        "dashboards/signals.html",
         "dashboards/principles.html",
         "dashboards/asks.html",
         "dashboards/practice.html",
@@ -612,6 +613,48 @@ def test_dashboards_show_the_coverage_model_and_findings(make_vault, tmp_path):
     assert "LK001" in linker and "Nowhere Note" in linker
 
 
+def test_signals_dashboard_and_what_did_not_count_on_home(make_vault, tmp_path):
+    files = dict(small_vault())
+    files["Stories/RAG Support Search.md"] = story("RAG Support Search", extra="\n").replace(
+        "---\n\n#", "signals: [org-impact, ambiguity]\n---\n\n#", 1
+    )
+    files["Stories/Broken.md"] = "---\ntype: story\ntitle: Broken\n---\n\n# Broken\n"
+    files["Practice/Long.md"] = (
+        '---\ntype: practice\ndate: 2026-11-02\nstory: "[[Cost Cutting]]"\n'
+        'question: "[[Q]]"\nduration_s: 150\nmode: self\nstructure: 4\n---\n'
+    )
+    files["Practice/Good.md"] = (
+        '---\ntype: practice\ndate: 2026-11-03\nstory: "[[Cost Cutting]]"\n'
+        'question: "[[Q]]"\nduration_s: 100\nmode: self\nstructure: 5\n---\n'
+    )
+    _, out, _ = build_site(make_vault, files, tmp_path)
+
+    signals = page(out, "dashboards/signals.html")
+    assert "Staff+ signals × stories" in signals
+    assert 'href="../dashboards/signals.html" aria-current="page">Signals' in signals
+    for key in ("org-impact", "ambiguity", "technical-leadership", "cross-functional"):
+        assert key in signals
+    row = signals.split("RAG Support Search</a>", 1)[1].split("</tr>", 1)[0]
+    assert row.count("●") == 2 and "RAG Support Search × org-impact: shown" in row
+    broken = signals.split("Broken</a>", 1)[1].split("</tr>", 1)[0]
+    assert "not counted" in broken
+    footer = signals.split("<tfoot>", 1)[1]
+    # one ready story each for two look-fors, none for two: all four below the two wanted
+    gaps = [c.split("</td>")[0] for c in footer.split('<td class="num gap">')[1:]]
+    assert gaps == ["1", "1", "0", "0"]
+
+    home = page(out, "index.html")
+    assert "Not counted yet" in home
+    stories = home.split("<h3>Stories</h3>", 1)[1].split("</ul>\n", 1)[0]
+    assert "Broken</a>" in stories and "ST001 missing-star-part" in stories
+    sessions = home.split("<h3>Practice sessions</h3>", 1)[1]
+    assert "2026-11-02</a> · Cost Cutting: 2 min 30 s, over the 2 min target" in sessions
+    assert "2026-11-03" not in sessions.split("</section>", 1)[0]
+
+    practice = page(out, "dashboards/practice.html")
+    assert "no: 2 min 30 s, over the 2 min target" in practice
+
+
 def test_answer_time_chart_has_a_bar_per_timed_session():
     import datetime
 
@@ -626,8 +669,20 @@ def test_answer_time_chart_has_a_bar_per_timed_session():
     svg = str(answer_time_chart(sessions))
     assert svg.count("<rect") == 2
     assert svg.count('class="bar over"') == 1
-    assert "two-minute mark" in svg
+    assert "2 min target" in svg
     assert "No timed practice" in str(answer_time_chart([]))
+
+
+def test_answer_time_chart_reads_the_configured_target():
+    import datetime
+
+    from starvault.config import Thresholds
+    from starvault.coverage import PracticeInfo
+    from starvault.site.dashboards import answer_time_chart
+
+    sessions = [PracticeInfo("P1.md", datetime.date(2026, 1, 1), "S.md", None, 100, "self", {})]
+    svg = str(answer_time_chart(sessions, Thresholds(short_version_warn_s=90)))
+    assert 'class="bar over"' in svg and "1 min 30 s target" in svg
 
 
 # -- the sample vault ------------------------------------------------------------------------

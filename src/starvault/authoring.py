@@ -378,8 +378,6 @@ _RED_FLAG_LABELS = {
 RED_FLAGS: tuple[tuple[str, str], ...] = tuple(
     (k, _RED_FLAG_LABELS[k]) for k in schema.RED_FLAG_KEYS
 )
-TARGET_S = 120  # the seed's two-minute timer
-LIMIT_S = 180  # "too long: over three minutes"
 
 
 def resolve_note(vault: Vault, name: str, type_name: str) -> Note:
@@ -416,14 +414,15 @@ def candidate_stories(cov: Coverage, question: QuestionInfo) -> list[StoryInfo]:
 def question_weights(cov: Coverage) -> list[float]:
     """Weights of cov.questions: weakly covered types and little-practised stories first.
 
-    A question weighs 1/(1 + stories covering its type) + 1/(1 + fewest practice sessions
-    among its stories), so a type nobody covers and a story never practised both pull.
+    A question weighs 1/(1 + stories covering its type) + 1/(1 + fewest sessions at the
+    bar among its stories), so a type nobody covers and a story never practised well both
+    pull.
     """
     cover = {qt.key: len(qt.stories) for qt in cov.question_types}
     weights = []
     for q in cov.questions:
         stories = candidate_stories(cov, q)
-        least = min((s.practice_count for s in stories), default=0)
+        least = min((s.sessions_counted for s in stories), default=0)
         weights.append(1 / (1 + cover.get(q.question_type, 0)) + 1 / (1 + least))
     return weights
 
@@ -437,8 +436,8 @@ def pick_question(cov: Coverage, rng: random.Random) -> QuestionInfo:
 
 
 def order_stories(stories: list[StoryInfo]) -> list[StoryInfo]:
-    """Least practised first, so the default choice evens out practice."""
-    return sorted(stories, key=lambda s: (s.practice_count, s.last_practice or dt.date.min))
+    """Least practised at the bar first, so the default choice evens out practice."""
+    return sorted(stories, key=lambda s: (s.sessions_counted, s.last_practice or dt.date.min))
 
 
 @dataclass
@@ -489,11 +488,6 @@ def parse_scores(items: Iterable[str]) -> dict[str, int]:
     return out
 
 
-def format_duration(seconds: float) -> str:
-    s = round(seconds)
-    return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
-
-
 def practice_text(vault: Vault, session: Session) -> str:
     session.validate()
     q_link, s_link = link_to(vault, session.question), link_to(vault, session.story)
@@ -512,7 +506,10 @@ def practice_text(vault: Vault, session: Session) -> str:
     meta["red_flags"] = [k for k, _ in RED_FLAGS if k in session.red_flags]
     fm = "\n".join(f"{k}: {yaml_value(v)}" for k, v in meta.items())
     title = f"Practice {session.date.isoformat()}: {session.story.name} ({session.mode})"
-    target = "under" if session.duration_s <= TARGET_S else "over"
+    from .coverage import format_seconds
+
+    goal = vault.config.thresholds.short_version_warn_s
+    target = "within" if session.duration_s <= goal else "over"
     lines = [
         "---",
         fm,
@@ -521,7 +518,7 @@ def practice_text(vault: Vault, session: Session) -> str:
         f"# {title}",
         "",
         f"Question: {q_link}. Story: {s_link}. Answer time: "
-        f"{format_duration(session.duration_s)}, {target} the two-minute target.",
+        f"{format_seconds(session.duration_s)}, {target} the {format_seconds(goal)} target.",
         "",
     ]
     if session.scores:

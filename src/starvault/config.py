@@ -48,17 +48,28 @@ class ConfigError(Exception):
 
 @dataclass
 class Thresholds:
-    """Numbers from the seed's checklist and red flags; every one can be tuned."""
+    """Numbers from the seed's checklist and red flags; every one can be tuned.
 
-    stories_min: int = 5
-    stories_max: int = 7
+    This is the one place they live: the rules, ``coverage``, the dashboards and
+    ``practice`` all read them from here.
+    """
+
+    stories_min: int = 5  # ready stories (no error-level ST or FM finding)
+    stories_max: int = 7  # above: CV009
     story_types_min: int = 2
     failure_stories_min: int = 1  # below: error
     failure_stories_warn: int = 2  # below: warning
     asks_min: int = 3
-    practice_min: int = 3
+    practice_min: int = 3  # sessions that meet the bar, per story
+    # The seed's two-minute answer: ST005 warns above it, a practice session must finish
+    # within it to count, the timer turns yellow at it, the charts draw it.
     short_version_warn_s: int = 120
+    # "Too long: over three minutes": ST005's error, the timer's red, the red flag's default.
     short_version_error_s: int = 180
+    practice_score_min: float = 4.0  # a session's average self-score (1-5) to count
+    practice_per_day: int = 3  # sessions a day the next action plans with
+    research_words_min: int = 15  # words a company research section needs to count
+    staff_signal_stories_min: int = 2  # ready stories per Staff+ look-for (CV010)
     first_person_min_share: float = 0.3  # share of I/my/me among I+we words in the Action
 
 
@@ -165,6 +176,10 @@ def load_config(vault: Path) -> Config:
             f"{path}: 'target_level' must be one of {', '.join(TARGET_LEVELS)}, "
             f"got {config.target_level!r}"
         )
+    if not 1 <= t.practice_score_min <= 5:
+        raise ConfigError(f"{path}: thresholds.practice_score_min must be 1-5")
+    if t.practice_per_day == 0:
+        raise ConfigError(f"{path}: thresholds.practice_per_day must be above 0")
     if config.words_per_minute == 0:
         raise ConfigError(f"{path}: 'words_per_minute' must be above 0")
     if config.max_note_kb == 0:

@@ -3,6 +3,11 @@ questions to ask; practice; the seed's pre-interview checklist and the next best
 
 One model, computed once per vault by :func:`compute`, feeds ``starvault coverage``, the
 CV rules, the site's dashboards and ``starvault practice``, so they never disagree.
+
+Readiness counts only what is ready: a story counts ("ready") when the ST and FM rules,
+as configured, report no error on it; a practice session counts when it meets the bar
+(within the two-minute target, no red flag ticked, average self-score at or above
+``thresholds.practice_score_min``). What does not count says why.
 """
 
 from __future__ import annotations
@@ -11,13 +16,24 @@ import datetime
 import math
 import re
 import weakref
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import schema
-from .stories import as_date, first_sentence, has_figure, read_story, speaking_seconds
+from .stories import (
+    as_date,
+    first_sentence,
+    normalise_title,
+    plain_text,
+    read_story,
+    speaking_seconds,
+    words,
+)
 
 if TYPE_CHECKING:
+    from .config import Thresholds
+    from .rules import Diagnostic
     from .scan import Note
     from .vault import Vault
 
@@ -61,8 +77,13 @@ class StoryInfo:
     principles: list[str]  # note paths
     failure: bool
     speaking_seconds: float | None  # Short version words / words_per_minute * 60
-    practice_count: int = 0
+    practice_count: int = 0  # every logged session
     last_practice: datetime.date | None = None
+    ready: bool = True  # no error-level ST or FM finding: it counts toward readiness
+    not_ready: list[str] = field(default_factory=list)  # why not: the error findings
+    metrics: list[str] = field(default_factory=list)  # ST004 findings (vague results)
+    signals: list[str] = field(default_factory=list)  # Staff+ look-fors it shows
+    sessions_counted: int = 0  # sessions that meet the bar
 
 
 @dataclass
@@ -96,6 +117,10 @@ class PracticeInfo:
     duration_s: float | None
     mode: str
     scores: dict[str, int]
+    red_flags: list[str] = field(default_factory=list)  # front matter keys, ticked boxes
+    average: float | None = None  # of the self-scores
+    counted: bool = False  # meets the bar
+    not_counted: list[str] = field(default_factory=list)  # why not
 
 
 @dataclass
@@ -127,6 +152,13 @@ class Coverage:
     checklist: list[ChecklistItem]
     next_action: str
     companies: list[str] = field(default_factory=list)  # company note paths
+    ready_stories: list[str] = field(default_factory=list)  # the stories that count
+    target_level: str = "staff"  # senior, staff or principal
+    signals: dict[str, list[str]] = field(default_factory=dict)  # look-for -> ready stories
+    company: str | None = None  # the company of the next interview (or the only one)
+    interview_date: datetime.date | None = None
+    days_left: int | None = None  # until interview_date, from today
+    plan_days: int | None = None  # days the remaining work needs (see plan_days)
 
     def to_dict(self) -> dict[str, Any]:
         """The same content as plain JSON-able data (dates as ISO strings)."""
@@ -262,13 +294,35 @@ def _story_info(vault: Vault, note: Note) -> StoryInfo:
     )
 
 
+_TICKED = re.compile(r"^\s*[-*+]\s+\[[xX]\]\s+(.+?)\s*$")
+
+
+def _ticked_red_flags(vault: Vault, note: Note) -> list[str]:
+    """The ticked boxes under a "Red flags" heading (Obsidian users tick them by hand)."""
+    lines = vault.text(note).split("\n")
+    out: list[str] = []
+    heads = note.headings
+    for i, head in enumerate(heads):
+        if normalise_title(head.text) != "red flags":
+            continue
+        end = next((h.line for h in heads[i + 1 :] if h.level <= head.level), len(lines) + 1)
+        for line in lines[head.line : end - 1]:
+            m = _TICKED.match(line)
+            if m:
+                out.append(m.group(1))
+    return out
+
+
 def _practice_info(vault: Vault, note: Note) -> PracticeInfo:
     meta = note.meta
     scores: dict[str, int] = {}
     for key in SCORE_FIELDS:
         value = meta.get(key)
-        if isinstance(value, int) and not isinstance(value, bool):
+        # Out-of-range scores are FM findings on the note; they must not lift the average.
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
             scores[key] = value
+    flags = _strings(meta.get("red_flags"))
+    flags += [f for f in _ticked_red_flags(vault, note) if f not in flags]
     return PracticeInfo(
         path=note.path,
         date=as_date(meta.get("date")),
@@ -277,11 +331,105 @@ def _practice_info(vault: Vault, note: Note) -> PracticeInfo:
         duration_s=_in_range(_number(meta.get("duration_s")), "practice", "duration_s"),
         mode=_text(meta, "mode"),
         scores=scores,
+        red_flags=flags,
+        average=round(sum(scores.values()) / len(scores), 2) if scores else None,
     )
+
+
+def format_seconds(seconds: float) -> str:
+    """``192`` -> ``3 min 12 s``; ``45`` -> ``45 s`` (messages and practice notes)."""
+    s = round(seconds)
+    if s < 60:
+        return f"{s} s"
+    return f"{s // 60} min" if s % 60 == 0 else f"{s // 60} min {s % 60:02d} s"
+
+
+def session_problems(p: PracticeInfo, t: Thresholds) -> list[str]:
+    """Why a practice session does not meet the bar (empty when it does)."""
+    out: list[str] = []
+    if p.story is None:
+        out.append("no story linked")
+    if p.duration_s is None or p.duration_s <= 0:
+        out.append("no answer time (duration_s)")
+    elif p.duration_s > t.short_version_warn_s:
+        out.append(
+            f"{format_seconds(p.duration_s)}, over the "
+            f"{format_seconds(t.short_version_warn_s)} target"
+        )
+    if p.red_flags:
+        out.append(f"red flag ticked: {', '.join(p.red_flags)}")
+    if p.average is None:
+        out.append("no self-scores")
+    elif p.average < t.practice_score_min:
+        out.append(f"average self-score {p.average:g}, below {t.practice_score_min:g}")
+    return out
 
 
 def is_prep_vault(vault: Vault) -> bool:
     return any(vault.notes_of_type(t) for t in PREP_TYPES)
+
+
+def story_diagnostics(vault: Vault) -> dict[str, list[Diagnostic]]:
+    """The ST and FM diagnostics of each story note, as ``check`` reports them: the
+    configured selection, severities and suppressions apply. The runner computes each
+    rule once per vault, so a check run does not pay for them twice."""
+    from .rules import run, select_rules
+
+    stories = {n.path for n in vault.notes_of_type("story")}
+    if not stories:
+        return {}
+    config = vault.config
+    rules = [r for r in select_rules(config.select, config.ignore) if r.family in ("ST", "FM")]
+    out: dict[str, list[Diagnostic]] = defaultdict(list)
+    for d in run(vault, rules):
+        if d.path in stories:
+            out[d.path].append(d)
+    for found in out.values():
+        found.sort(key=lambda d: (d.line, d.column, d.rule))
+    return dict(out)
+
+
+def describe(d: Diagnostic) -> str:
+    """A finding as a reason: ``ST001 missing-star-part (line 12): ...``."""
+    return f"{d.rule} {d.name} (line {d.line}): {d.message}"
+
+
+def _judge_stories(vault: Vault, stories: list[StoryInfo]) -> None:
+    """Mark each story ready or not (with why), its vague results and its signals."""
+    from .redflags import SIGNALS, staff_signals
+
+    found = story_diagnostics(vault)
+    for s in stories:
+        diagnostics = found.get(s.path, [])
+        s.not_ready = [describe(d) for d in diagnostics if d.severity == "error"]
+        s.ready = not s.not_ready
+        s.metrics = [describe(d) for d in diagnostics if d.rule == "ST004"]
+        if s.failure:
+            # A failure story counts only with a real Applied part, even where ST007 is
+            # configured as a warning.
+            s.not_ready += [
+                describe(d) for d in diagnostics if d.rule == "ST007" and d.severity != "error"
+            ]
+            s.ready = not s.not_ready
+        shown = staff_signals(vault, vault.notes[s.path])
+        s.signals = [x for x in SIGNALS if x in shown]
+
+
+def _target_company(vault: Vault, today: datetime.date) -> Note | None:
+    """The company of the next interview; else of the latest one; else the only company."""
+    notes = _by_title(vault.notes_of_type("company"))
+    dated = [(d, n) for n in notes if (d := as_date(n.meta.get("interview_date"))) is not None]
+    upcoming = sorted((x for x in dated if x[0] >= today), key=lambda x: x[0])
+    if upcoming:
+        return upcoming[0][1]
+    if dated:
+        return max(dated, key=lambda x: x[0])[1]
+    return notes[0] if len(notes) == 1 else None
+
+
+def today() -> datetime.date:
+    """Today's date (one place, so tests and callers agree)."""
+    return datetime.date.today()
 
 
 def compute(vault: Vault) -> Coverage:
@@ -289,7 +437,9 @@ def compute(vault: Vault) -> Coverage:
     cached = _CACHE.get(vault)
     if cached is not None:
         return cached
+    t = vault.config.thresholds
     stories = [_story_info(vault, n) for n in _by_title(vault.notes_of_type("story"))]
+    _judge_stories(vault, stories)
     types = question_types(vault)
     for qt in types:
         qt.stories = [s.path for s in stories if qt.key in s.question_types]
@@ -317,25 +467,44 @@ def compute(vault: Vault) -> Coverage:
     practice.sort(key=lambda p: p.date or datetime.date.min, reverse=True)
     by_path = {s.path: s for s in stories}
     for p in practice:
+        p.not_counted = session_problems(p, t)
         s = by_path.get(p.story or "")
-        if s is not None:
-            s.practice_count += 1
-            if p.date and (s.last_practice is None or p.date > s.last_practice):
-                s.last_practice = p.date
-    companies = [n.path for n in _by_title(vault.notes_of_type("company"))]
+        if s is None:
+            if p.story is not None:
+                p.not_counted.append("its story link is not a story note")
+            p.counted = False
+            continue
+        p.counted = not p.not_counted
+        s.practice_count += 1
+        s.sessions_counted += p.counted
+        if p.date and (s.last_practice is None or p.date > s.last_practice):
+            s.last_practice = p.date
+    ready = [s for s in stories if s.ready]
+    from .redflags import SIGNALS, target_level
+
+    day = today()
+    company = _target_company(vault, day)
+    date = as_date(company.meta.get("interview_date")) if company is not None else None
     cov = Coverage(
         stories=stories,
         question_types=types,
         matrix=matrix,
         principles=principles,
-        failure_stories=[s.path for s in stories if s.failure],
+        failure_stories=[s.path for s in ready if s.failure],
         asks=asks,
         questions=questions,
         practice=practice,
         checklist=[],
         next_action="",
-        companies=companies,
+        companies=[n.path for n in _by_title(vault.notes_of_type("company"))],
+        ready_stories=[s.path for s in ready],
+        target_level=target_level(vault),
+        signals={x: [s.path for s in ready if x in s.signals] for x in SIGNALS},
+        company=company.path if company is not None else None,
+        interview_date=date,
+        days_left=(date - day).days if date is not None else None,
     )
+    cov.plan_days = plan_days(vault, cov)
     cov.checklist = checklist(vault, cov)
     cov.next_action = next_action(vault, cov)
     _CACHE[vault] = cov
@@ -354,22 +523,12 @@ def _names(items: list[str], limit: int = 3) -> str:
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
-def _every_story(
-    cov: Coverage, failing: list[str], failing_why: str, ok_why: str, none: str = "no stories yet"
-) -> tuple[bool, str]:
-    """A checklist item that every story must pass: ``failing_why`` names the stories that
-    do not (at its ``{}``)."""
-    if not cov.stories:
-        return False, none
-    if failing:
-        return False, failing_why.format(_names(failing))
-    return True, ok_why
-
-
 def _plural(n: int, word: str) -> str:
     if n == 1:
         return f"{n} {word}"
-    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "o", "u"):
+        return f"{n} {word[:-1]}ies"
+    return f"{n} {word}s"
 
 
 def avoided_topics(vault: Vault, ask: Note) -> list[str]:
@@ -382,84 +541,226 @@ def avoided_topics(vault: Vault, ask: Note) -> list[str]:
     ]
 
 
-def _has_research(vault: Vault, note: Note) -> bool:
-    """A company note with some text beyond its heading."""
-    body = [
-        line
-        for line in vault.text(note).split("\n")[note.body_line - 1 :]
-        if line.strip() and not line.lstrip().startswith("#")
-    ]
-    return bool(body)
+def research_gaps(vault: Vault, note: Note) -> list[str]:
+    """What the company note's research sections lack (empty when they are filled).
+
+    The research sections are the company type's sections in the schema ("The company",
+    "The team"); each needs ``thresholds.research_words_min`` words of its own (comments
+    and template hints do not count). A note without any of those headings is judged on
+    its whole body against the sum.
+    """
+    from .schema import TYPES
+
+    need = vault.config.thresholds.research_words_min
+    wanted = TYPES["company"].sections
+    lines = vault.text(note).split("\n")
+    heads = note.headings
+    found: dict[str, int] = {}
+    for i, head in enumerate(heads):
+        title = next((w for w in wanted if normalise_title(w) == normalise_title(head.text)), None)
+        if title is None or title in found:
+            continue
+        end = next((h.line for h in heads[i + 1 :] if h.level <= head.level), len(lines) + 1)
+        found[title] = len(words(plain_text("\n".join(lines[head.line : end - 1]))))
+    if not found:
+        body = "\n".join(
+            line for line in lines[note.body_line - 1 :] if not line.lstrip().startswith("#")
+        )
+        n = len(words(plain_text(body)))
+        if n >= need * len(wanted):
+            return []
+        sections = " and ".join(f"'{w}'" for w in wanted)
+        return [f"no {sections} sections and {_plural(n, 'word')} of research"]
+    gaps = []
+    for title in wanted:
+        n = found.get(title)
+        if n is None:
+            gaps.append(f"no '{title}' section")
+        elif n == 0:
+            gaps.append(f"'{title}' is empty")
+        elif n < need:
+            gaps.append(f"'{title}' has {_plural(n, 'word')} ({need}+ wanted)")
+    return gaps
+
+
+def sessions_needed(cov: Coverage, t: Thresholds) -> int:
+    """Practice sessions that meet the bar still needed by the ready stories, plus those
+    for the stories still to write."""
+    ready = [s for s in cov.stories if s.ready]
+    missing = sum(max(0, t.practice_min - s.sessions_counted) for s in ready)
+    return missing + max(0, t.stories_min - len(ready)) * t.practice_min
+
+
+def plan_days(vault: Vault, cov: Coverage) -> int:
+    """Days the remaining work needs: a day for each story to fix or write, then
+    ``thresholds.practice_per_day`` practice sessions a day."""
+    t = vault.config.thresholds
+    ready = len(cov.ready_stories)
+    to_fix = len(cov.stories) - ready
+    to_write = max(0, t.stories_min - len(cov.stories))
+    return to_fix + to_write + math.ceil(sessions_needed(cov, t) / t.practice_per_day)
+
+
+def _counted_why(label: str, skipped: list[tuple[str, list[str]]]) -> str:
+    """``label``, then the stories that did not count and the rules that stopped them
+    (``coverage`` and the home page list the findings in full)."""
+    if not skipped:
+        return label
+
+    def rules(reasons: list[str]) -> str:
+        return ", ".join(dict.fromkeys(r.split(" (line", 1)[0] for r in reasons))
+
+    shown = "; ".join(f"'{name}' ({rules(why)})" for name, why in skipped[:3])
+    more = f"; and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return f"{label}; not counted: {shown}{more}"
 
 
 def checklist(vault: Vault, cov: Coverage) -> list[ChecklistItem]:
     t = vault.config.thresholds
-    n = len(cov.stories)
+    ready = [s for s in cov.stories if s.ready]
+    broken = [(s.title, s.not_ready) for s in cov.stories if not s.ready]
+    n, total = len(ready), len(cov.stories)
     items: list[ChecklistItem] = []
 
-    ok = t.stories_min <= n <= t.stories_max
-    why = f"{_plural(n, 'story')} ({t.stories_min}-{t.stories_max} wanted)"
-    items.append(ChecklistItem(CHECKLIST[0], ok, why))
+    ok = t.stories_min <= n and total <= t.stories_max
+    why = f"{_plural(n, 'ready story')} ({t.stories_min}-{t.stories_max} wanted)"
+    if total > t.stories_max:
+        why += f"; {total} in all, more than {t.stories_max} to keep fresh"
+    items.append(ChecklistItem(CHECKLIST[0], ok, _counted_why(why, broken)))
 
     narrow = [s.title for s in cov.stories if len(s.question_types) < t.story_types_min]
-    ok, why = _every_story(
-        cov,
-        narrow,
-        f"fewer than {t.story_types_min} question types: {{}}",
-        f"every story covers at least {t.story_types_min} question types",
-    )
+    if not cov.stories:
+        ok, why = False, "no stories yet"
+    elif narrow:
+        ok, why = False, f"fewer than {t.story_types_min} question types: {_names(narrow)}"
+    else:
+        ok, why = True, f"every story covers at least {t.story_types_min} question types"
     items.append(ChecklistItem(CHECKLIST[1], ok, why))
 
-    vague = []
-    for s in cov.stories:
-        result = read_story(vault, vault.notes[s.path]).part("Result")
-        if not (s.impact and has_figure(s.impact)) and not (result and has_figure(result.text)):
-            vague.append(s.title)
-    ok, why = _every_story(
-        cov, vague, "no figure in the impact or Result of {}", "every story has a measurable impact"
-    )
+    vague = [(s.title, s.metrics) for s in ready if s.metrics]
+    if not ready:
+        ok, why = False, "no ready stories yet"
+    elif vague:
+        ok = False
+        why = "; ".join(f"'{name}': {found[0]}" for name, found in vague[:3])
+        why += f"; and {len(vague) - 3} more" if len(vague) > 3 else ""
+    else:
+        ok, why = True, "every ready story states its result in figures (ST004 clean)"
     items.append(ChecklistItem(CHECKLIST[2], ok, why))
 
     f = len(cov.failure_stories)
     ok = f >= t.failure_stories_min
-    why = f"{_plural(f, 'failure story')} (failure: true); {t.failure_stories_warn} recommended"
-    items.append(ChecklistItem(CHECKLIST[3], ok, why))
+    why = (
+        f"{_plural(f, 'ready failure story')} (failure: true, with Applied); "
+        f"{t.failure_stories_warn} recommended"
+    )
+    skipped = [(s.title, s.not_ready) for s in cov.stories if s.failure and not s.ready]
+    items.append(ChecklistItem(CHECKLIST[3], ok, _counted_why(why, skipped)))
 
-    total = sum(len(v) for v in cov.asks.values())
+    total_asks = sum(len(v) for v in cov.asks.values())
     empty = [c for c in ASK_CATEGORIES if not cov.asks.get(c)]
-    ok = total >= t.asks_min and not empty
-    why = f"{_plural(total, 'question')} to ask ({t.asks_min}+ wanted)"
+    ok = total_asks >= t.asks_min and not empty
+    why = f"{_plural(total_asks, 'question')} to ask ({t.asks_min}+ wanted)"
     if empty:
         why += f"; none about {', '.join(empty)}"
     items.append(ChecklistItem(CHECKLIST[4], ok, why))
 
-    low = [s.title for s in cov.stories if s.practice_count < t.practice_min]
-    ok, why = _every_story(
-        cov,
-        low,
-        f"practised fewer than {t.practice_min} times: {{}}",
-        f"every story practised out loud {t.practice_min}+ times",
-        none="no stories to practise yet",
+    low = [s for s in ready if s.sessions_counted < t.practice_min]
+    bar = (
+        f"within {format_seconds(t.short_version_warn_s)}, no red flag, "
+        f"average score {t.practice_score_min:g}+"
     )
+    if not ready:
+        ok, why = False, "no ready stories to practise yet"
+    elif low:
+        ok = False
+        why = f"fewer than {t.practice_min} sessions that meet the bar ({bar}): " + ", ".join(
+            f"'{s.title}' {s.sessions_counted} of {t.practice_min}" for s in low[:3]
+        )
+        why += f" and {len(low) - 3} more" if len(low) > 3 else ""
+    else:
+        ok = True
+        why = f"every ready story practised {t.practice_min}+ times at the bar ({bar})"
+    names = {s.path: s.title for s in cov.stories}
+    missed = [
+        (f"{p.date or 'undated'} {names.get(p.story or '', p.path)}", p.not_counted)
+        for p in cov.practice
+        if not p.counted
+    ]
+    if missed:
+        why += f"; {_plural(len(missed), 'session')} did not count"
     items.append(ChecklistItem(CHECKLIST[5], ok, why))
 
-    researched = [p for p in cov.companies if _has_research(vault, vault.notes[p])]
-    if researched:
-        ok, why = True, f"research in {_names([vault.notes[p].title for p in researched])}"
-    elif cov.companies:
-        ok, why = False, "the company note has no research notes yet"
-    else:
-        ok, why = False, "no company note (type: company)"
-    items.append(ChecklistItem(CHECKLIST[6], ok, why))
+    items.append(ChecklistItem(CHECKLIST[6], *_research_item(vault, cov)))
     return items
 
 
+def _research_item(vault: Vault, cov: Coverage) -> tuple[bool, str]:
+    if not cov.companies:
+        return False, "no company note (type: company)"
+    # The next interview's company when there is one; else any company note.
+    judged = [cov.company] if cov.company is not None else cov.companies
+    gaps = {p: research_gaps(vault, vault.notes[p]) for p in judged}
+    done = [vault.notes[p].title for p, g in gaps.items() if not g]
+    if done:
+        return True, f"research in {_names(done)}"
+    path, first = next(iter(gaps.items()))
+    return False, f"'{vault.notes[path].title}': {'; '.join(first)}"
+
+
+def _sentence(text: str) -> str:
+    """A message as a whole sentence: capital first letter, one full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _days_sentence(vault: Vault, cov: Coverage) -> str:
+    """How many days are left until the interview and whether the plan fits them."""
+    if cov.days_left is None or cov.company is None or cov.interview_date is None:
+        return ""
+    t = vault.config.thresholds
+    name = vault.notes[cov.company].title
+    when = f"the {name} interview on {cov.interview_date.isoformat()}"
+    if cov.days_left < 0:
+        return f"The date of {when} has passed: update interview_date for the next one."
+    need = cov.plan_days or 0
+    if cov.days_left == 0:
+        left = f"{when[0].upper()}{when[1:]} is today"
+    else:
+        left = f"{_plural(cov.days_left, 'day')} left until {when}"
+    if need == 0:
+        return f"{left}."
+    plan = (
+        f"the plan needs about {_plural(need, 'day')} (a day per story to fix or write, "
+        f"{t.practice_per_day} practice sessions a day)"
+    )
+    if need <= cov.days_left:
+        return f"{left}: {plan}, so it fits."
+    return f"{left}: {plan}, more than that; fix and practise the stories you lead with first."
+
+
 def next_action(vault: Vault, cov: Coverage) -> str:
-    """The single most useful thing to do next, in the seed's order of importance."""
+    """The single most useful thing to do next, in the seed's order of importance, with
+    the days left until the interview when a company note gives its date."""
+    action = _sentence(_next_step(vault, cov))
+    days = _days_sentence(vault, cov)
+    return f"{action} {days}" if days else action
+
+
+def _next_step(vault: Vault, cov: Coverage) -> str:
     t = vault.config.thresholds
     n = len(cov.stories)
     if n == 0:
         return "write your first STAR story: starvault new story 'Title'"
+    broken = [s for s in cov.stories if not s.ready]
+    if broken:
+        s = broken[0]
+        more = len(broken) - 1
+        also = f" ({_plural(more, 'other story')} also {'has' if more == 1 else 'have'} errors)"
+        return f"fix '{s.title}' ({s.path}), {s.not_ready[0]}" + (also if more else "")
     for qt in cov.question_types:
         if not qt.stories:
             return f"no story covers {qt.key}: add one, or tag a story that fits"
@@ -467,6 +768,11 @@ def next_action(vault: Vault, cov: Coverage) -> str:
         return "no failure story: write one (failure: true) with what you learned and applied"
     if n < t.stories_min:
         return f"only {_plural(n, 'story')}: write {t.stories_min - n} more"
+    if n > t.stories_max:
+        return (
+            f"{_plural(n, 'story')}: more than {t.stories_max} are hard to keep fresh; merge "
+            "or drop the weakest"
+        )
     for s in cov.stories:
         if len(s.question_types) < t.story_types_min:
             return (
@@ -480,11 +786,28 @@ def next_action(vault: Vault, cov: Coverage) -> str:
     for c in ASK_CATEGORIES:
         if not cov.asks.get(c):
             return f"no question to ask about {c}: add one (type: ask, category: {c})"
-    least = min(cov.stories, key=lambda s: (s.practice_count, s.last_practice or datetime.date.min))
-    if least.practice_count < t.practice_min:
+    for s in cov.stories:
+        if s.metrics:
+            return f"put figures in '{s.title}' ({s.path}), {s.metrics[0]}"
+    gap = staff_signal_gap(vault, cov)
+    if gap is not None:
+        signal, have = gap
+        shown = f"only {_names([vault.notes[p].title for p in have])} shows" if have else "no "
+        need = vault.config.thresholds.staff_signal_stories_min
         return (
-            f"practise '{least.title}' out loud "
-            f"({least.practice_count} of {t.practice_min} sessions): starvault practice"
+            f"{shown}{'' if have else 'ready story shows'} {signal}, a Staff+ look-for "
+            f"({need} stories wanted at {cov.target_level} level): list it under signals "
+            "in a story that shows it, or write one"
+        )
+    least = min(
+        cov.stories, key=lambda s: (s.sessions_counted, s.last_practice or datetime.date.min)
+    )
+    if least.sessions_counted < t.practice_min:
+        return (
+            f"practise '{least.title}' out loud: {least.sessions_counted} of "
+            f"{t.practice_min} sessions meet the bar (within "
+            f"{format_seconds(t.short_version_warn_s)}, no red flag, average score "
+            f"{t.practice_score_min:g}+); run starvault practice"
         )
     for q in cov.questions:
         if not q.stories:
@@ -498,3 +821,15 @@ def next_action(vault: Vault, cov: Coverage) -> str:
         if not p.stories:
             return f"no story demonstrates '{p.title}': link it from a story's principles"
     return "everything on the checklist is done: run a mock interview with a partner"
+
+
+def staff_signal_gap(vault: Vault, cov: Coverage) -> tuple[str, list[str]] | None:
+    """The first Staff+ look-for shown by too few ready stories, at staff level and
+    above: (look-for, the ready stories that show it). None when all are covered."""
+    if cov.target_level == "senior" or not cov.stories:
+        return None
+    need = vault.config.thresholds.staff_signal_stories_min
+    for signal, have in cov.signals.items():
+        if len(have) < need:
+            return signal, have
+    return None

@@ -18,6 +18,7 @@ from .common import load_vault, vault_argument
 
 if TYPE_CHECKING:
     from ..authoring import Draft
+    from ..config import Thresholds
     from ..schema import Field
     from ..vault import Vault
 
@@ -148,12 +149,17 @@ def _open(path: str) -> None:
 # ---------------------------------------------------------------------------------------
 # practice
 
-_COLOURS = ((3 * 60, "red"), (2 * 60, "yellow"), (0, "green"))
 
-
-def _clock(seconds: float) -> str:
+def _clock(seconds: float, t: Thresholds) -> str:
+    """The running clock: yellow from the target (two minutes), red from the limit (three)."""
     s = int(seconds)
-    colour = next(c for limit, c in _COLOURS if s >= limit)
+    colour = (
+        "red"
+        if s >= t.short_version_error_s
+        else "yellow"
+        if s >= t.short_version_warn_s
+        else "green"
+    )
     return click.style(f"  {s // 60:02d}:{s % 60:02d}  ", fg=colour, bold=True)
 
 
@@ -177,18 +183,19 @@ def _enter_pressed(timeout: float) -> bool:
     return False
 
 
-def run_timer() -> float:
+def run_timer(t: Thresholds) -> float:
     """Show the running answer time until Enter; returns the seconds.
 
-    On a terminal the clock updates in place and turns yellow at two minutes and red at
-    three; elsewhere it waits for a line on stdin.
+    On a terminal the clock updates in place and turns yellow at the target
+    (``thresholds.short_version_warn_s``, two minutes) and red at the limit
+    (``short_version_error_s``, three); elsewhere it waits for a line on stdin.
     """
     start = time.monotonic()
     if not _interactive():
         sys.stdin.readline()
         return time.monotonic() - start
     while True:
-        click.echo("\r" + _clock(time.monotonic() - start), nl=False)
+        click.echo("\r" + _clock(time.monotonic() - start, t), nl=False)
         if _enter_pressed(0.25):
             # The terminal echoed Enter, so the clock line is already finished.
             return time.monotonic() - start
@@ -292,18 +299,17 @@ def _interactive_session(
     day: dt.date,
 ) -> Any:
     from ..authoring import (
-        LIMIT_S,
         RED_FLAGS,
         AuthoringError,
         Session,
         candidate_stories,
-        format_duration,
         order_stories,
         pick_question,
     )
-    from ..coverage import compute
+    from ..coverage import compute, format_seconds
 
     cov = compute(vault)
+    t = vault.config.thresholds
     try:
         if question_note is not None:
             question = next(q for q in cov.questions if q.path == question_note.path)
@@ -323,21 +329,23 @@ def _interactive_session(
         click.echo("Stories that answer it:")
         for i, s in enumerate(stories, 1):
             times = "once" if s.practice_count == 1 else f"{s.practice_count} times"
+            times += f", {s.sessions_counted} at the bar" if s.practice_count else ""
             click.echo(f"  {i}. {s.title}  (practised {times})")
         pick = click.prompt("Story", type=click.IntRange(1, len(stories)), default=1)
         story_note = vault.notes[stories[pick - 1].path]
     click.prompt(
-        "Press Enter to start the timer (Enter again to stop; aim for two minutes)",
+        "Press Enter to start the timer (Enter again to stop; aim for "
+        f"{format_seconds(t.short_version_warn_s)})",
         default="",
         show_default=False,
     )
     try:
-        elapsed = run_timer()
+        elapsed = run_timer(t)
     except KeyboardInterrupt:
         click.echo("\nStopped: no practice note written.", err=True)
         sys.exit(130)
     elapsed = max(elapsed, 1.0)
-    click.echo(f"Answer time: {format_duration(elapsed)}")
+    click.echo(f"Answer time: {format_seconds(elapsed)}")
     if mode is None:
         mode = click.prompt("Mode", type=click.Choice(schema.MODES), default="self")
     click.echo("Score the answer, 1 (weak) to 5 (strong):")
@@ -349,7 +357,9 @@ def _interactive_session(
     flags = [
         key
         for key, text in RED_FLAGS
-        if click.confirm(f"  {text}?", default=key == "over-three-minutes" and elapsed > LIMIT_S)
+        if click.confirm(
+            f"  {text}?", default=key == "over-three-minutes" and elapsed > t.short_version_error_s
+        )
     ]
     notes = click.prompt("Notes (optional)", default="", show_default=False)
     question_obj = vault.notes[question.path]

@@ -62,6 +62,23 @@ def _with_stories(
     return [f"  {i.title}: {', '.join(names.get(s, s) for s in i.stories) or none}" for i in items]
 
 
+def _not_counted(cov: Coverage, names: dict[str, str]) -> list[str]:
+    """The stories and practice sessions that do not count toward readiness, and why."""
+    stories = [s for s in cov.stories if not s.ready]
+    sessions = [p for p in cov.practice if not p.counted]
+    if not stories and not sessions:
+        return []
+    out = ["", _heading("Not counted")]
+    for s in stories:
+        out.append(f"  story '{s.title}' ({s.path}):")
+        out.extend(f"    - {why}" for why in s.not_ready)
+    for p in sessions:
+        when = p.date.isoformat() if p.date else "undated"
+        story = names.get(p.story or "", "no story")
+        out.append(f"  session {when} {story} ({p.path}): {'; '.join(p.not_counted)}")
+    return out
+
+
 def format_text(cov: Coverage) -> str:
     out: list[str] = []
     names = {s.path: s.title for s in cov.stories}
@@ -102,7 +119,16 @@ def format_text(cov: Coverage) -> str:
     out.extend(_with_stories(cov.questions, names, "no question notes (type: question)"))
 
     out.append("")
-    out.append(_heading(f"Practice sessions: {len(cov.practice)}"))
+    out.append(_heading(f"Staff+ signals (target level: {cov.target_level})"))
+    for signal, paths in cov.signals.items():
+        shown = ", ".join(names.get(p, p) for p in paths) or click.style("none", fg="red")
+        out.append(f"  {signal}: {shown}")
+
+    out.append("")
+    counted = sum(1 for p in cov.practice if p.counted)
+    out.append(_heading(f"Practice sessions: {len(cov.practice)} ({counted} meet the bar)"))
+
+    out.extend(_not_counted(cov, names))
 
     out.append("")
     out.append(_heading("Pre-interview checklist"))

@@ -12,6 +12,7 @@ package registers them all.
 from __future__ import annotations
 
 import inspect
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -161,13 +162,27 @@ class Report:
         return 1 if self.counts["error"] else 0
 
 
+# Each rule's findings per loaded vault: the coverage model runs the ST and FM rules to
+# tell which stories are ready, and a check run must not pay for them twice.
+_FINDINGS: weakref.WeakKeyDictionary[Vault, dict[str, list[Finding]]] = weakref.WeakKeyDictionary()
+
+
+def findings(vault: Vault, r: Rule) -> list[Finding]:
+    """What rule ``r`` reports on ``vault``, computed once per Vault object."""
+    memo = _FINDINGS.setdefault(vault, {})
+    found = memo.get(r.code)
+    if found is None:
+        found = memo[r.code] = list(r.check(vault))
+    return found
+
+
 def run(vault: Vault, rules: Iterable[Rule]) -> Iterator[Diagnostic]:
     overrides = vault.config.severity
     for r in rules:
         configured = overrides.get(r.code)
         if configured == "off":
             continue
-        for f in r.check(vault):
+        for f in findings(vault, r):
             severity = configured or f.severity or r.severity
             d = Diagnostic(r.code, r.name, severity, f.path, f.line, f.column, f.message, f.target)
             if not _suppressed(vault, d):

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..coverage import ASK_CATEGORIES, Coverage, avoided_topics, compute, is_prep_vault
+from ..coverage import (
+    ASK_CATEGORIES,
+    Coverage,
+    _plural,
+    avoided_topics,
+    compute,
+    format_seconds,
+    is_prep_vault,
+)
 from ..stories import field_line
 from . import Finding, rule
 
@@ -26,50 +34,118 @@ def _line(vault: Vault, path: str, key: str) -> int:
     return field_line(vault.text(path), key) or 1
 
 
-def _plural(n: int, word: str) -> str:
-    if n == 1:
-        return f"{n} {word}"
-    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
-
-
 @rule("CV001", "story-count")
 def story_count(vault: Vault) -> Iterator[Finding]:
-    """Fewer than five or more than seven stories (a warning above the maximum).
+    """Fewer than five ready stories.
 
-    The seed's checklist: "five to seven prepared stories with variations". Fewer leaves
-    question types unanswered; more than you can keep fresh blurs them on the day. The
-    bounds are ``thresholds.stories_min`` and ``stories_max``. Reported at the vault
-    (path ``.``).
+    The seed's checklist: "five to seven prepared stories with variations". A story is
+    prepared (ready) when the ST and FM rules report no error on it: an empty template or
+    a story without its Action does not count. The bound is ``thresholds.stories_min``;
+    more than ``stories_max`` is CV009. Reported at the vault (path ``.``), naming the
+    stories that do not count and why.
 
     **Anti-pattern**
 
-    Three stories, each stretched to answer every question.
+    Six stories, of which three are templates with empty STAR sections.
 
     **Best practice**
 
-    Six stories, each covering two or three question types.
+    Six stories, each with every STAR part written and no error from ``check``.
+    """
+    cov = _coverage(vault)
+    if cov is None:
+        return
+    t = vault.config.thresholds
+    n = len(cov.ready_stories)
+    if n >= t.stories_min:
+        return
+    message = (
+        f"{_plural(n, 'ready story')}: the checklist asks for {t.stories_min}-"
+        f"{t.stories_max}; write or finish {t.stories_min - n} more (type: story)"
+    )
+    broken = [s for s in cov.stories if not s.ready]
+    if broken:
+        shown = ", ".join(f"'{s.title}' ({s.not_ready[0].split(':', 1)[0]})" for s in broken[:3])
+        more = f" and {len(broken) - 3} more" if len(broken) > 3 else ""
+        message += f"; not counted, with errors: {shown}{more}"
+    yield Finding(".", 1, 1, message)
+
+
+@rule("CV009", "too-many-stories", severity="warning")
+def too_many_stories(vault: Vault) -> Iterator[Finding]:
+    """More than seven stories.
+
+    The seed asks for five to seven: more than you can keep fresh blurs them on the day,
+    and practice spreads too thin to reach three good sessions each. Every story note
+    counts here, ready or not. The bound is ``thresholds.stories_max``. Reported at the
+    vault (path ``.``).
+
+    **Anti-pattern**
+
+    Eleven stories, four of them variations of the same launch.
+
+    **Best practice**
+
+    Six distinct stories; merge the variations into one story's Follow-ups.
     """
     cov = _coverage(vault)
     if cov is None:
         return
     t = vault.config.thresholds
     n = len(cov.stories)
-    if n < t.stories_min:
-        yield Finding(
-            ".",
-            1,
-            1,
-            f"{_plural(n, 'story')}: the checklist asks for {t.stories_min}-{t.stories_max}; "
-            f"write {t.stories_min - n} more (type: story)",
-        )
-    elif n > t.stories_max:
+    if n > t.stories_max:
         yield Finding(
             ".",
             1,
             1,
             f"{_plural(n, 'story')}: more than {t.stories_max} are hard to keep fresh; merge "
-            "or drop the weakest",
-            severity="warning",
+            f"variations or drop the weakest to reach {t.stories_min}-{t.stories_max}",
+        )
+
+
+@rule("CV010", "staff-signals")
+def staff_signals_covered(vault: Vault) -> Iterator[Finding]:
+    """A Staff+ look-for shown by fewer than two ready stories (at staff level and above).
+
+    The seed: at Staff+ interviewers look for organizational impact, dealing with
+    ambiguity, technical leadership and cross-functional work. With ``target_level``
+    staff or principal (``starvault.toml``, or a company note's ``level``), each of the
+    four (org-impact, ambiguity, technical-leadership, cross-functional) must be shown
+    by ``thresholds.staff_signal_stories_min`` ready stories: an error when none shows
+    it, a warning when too few do. A story shows a look-for through its ``signals``
+    field (and its text, where the red-flag rules read it). Reported at the vault.
+
+    **Anti-pattern**
+
+    Six ready stories at staff level, none of which changed anything beyond one team
+    (no ``org-impact``).
+
+    **Best practice**
+
+    ``signals: [org-impact, technical-leadership]`` on the two stories where a launch
+    standard was adopted by four teams.
+    """
+    from ..coverage import staff_signal_gap
+
+    cov = _coverage(vault)
+    if cov is None or staff_signal_gap(vault, cov) is None:
+        return
+    need = vault.config.thresholds.staff_signal_stories_min
+    names = {s.path: s.title for s in cov.stories}
+    for signal, have in cov.signals.items():
+        if len(have) >= need:
+            continue
+        shown = ", ".join(f"'{names[p]}'" for p in have)
+        yield Finding(
+            ".",
+            1,
+            1,
+            f"{signal} is shown by {_plural(len(have), 'ready story')}"
+            + (f" ({shown})" if shown else "")
+            + f"; a {cov.target_level}-level interview looks for it in {need}: add "
+            f"{signal} to the signals of a story that shows it, or write one",
+            target=signal,
+            severity="error" if not have else "warning",
         )
 
 
@@ -253,33 +329,42 @@ def uncovered_principle(vault: Vault) -> Iterator[Finding]:
 
 @rule("CV007", "under-practised", severity="warning")
 def under_practised(vault: Vault) -> Iterator[Finding]:
-    """A story practised out loud fewer than three times.
+    """A story practised out loud fewer than three times at the bar.
 
     Practice sessions are ``type: practice`` notes whose ``story`` links the story
-    (``starvault practice`` writes them). The bound is ``thresholds.practice_min``.
+    (``starvault practice`` writes them). A session counts when it meets the bar: within
+    the two-minute target (``thresholds.short_version_warn_s``), no red flag ticked (in
+    ``red_flags`` or as a ticked box under "Red flags"), and an average self-score of
+    ``thresholds.practice_score_min`` (4 of 5) or more. The bound is
+    ``thresholds.practice_min``.
 
     **Anti-pattern**
 
-    A story never said out loud before the interview.
+    Eighteen one-minute sessions with no scores, or three rambling four-minute takes.
 
     **Best practice**
 
-    Three logged sessions, at least one with a partner.
+    Three logged sessions under two minutes, scored 4+, at least one with a partner.
     """
     cov = _coverage(vault)
     if cov is None:
         return
-    need = vault.config.thresholds.practice_min
+    t = vault.config.thresholds
+    need = t.practice_min
     for s in cov.stories:
-        if s.practice_count < need:
-            yield Finding(
-                s.path,
-                1,
-                1,
-                f"practised out loud {_plural(s.practice_count, 'time')} ({need} wanted): "
-                "run 'starvault practice' or log a practice note with story: "
-                f'"[[{s.name}]]"',
-            )
+        if s.sessions_counted >= need:
+            continue
+        missed = s.practice_count - s.sessions_counted
+        extra = f"; {_plural(missed, 'other session')} did not" if missed else ""
+        yield Finding(
+            s.path,
+            1,
+            1,
+            f"{_plural(s.sessions_counted, 'practice session')} met the bar ({need} wanted: "
+            f"within {format_seconds(t.short_version_warn_s)}, no red flag, average "
+            f"score {t.practice_score_min:g}+){extra}: run 'starvault practice' or log a "
+            f'practice note with story: "[[{s.name}]]"',
+        )
 
 
 @rule("CV008", "unanswered-question", severity="warning")

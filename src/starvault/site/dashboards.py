@@ -9,45 +9,64 @@ time (no JavaScript library, nothing from the network).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from ..coverage import Coverage, compute
+from ..config import Thresholds
+from ..coverage import Coverage, compute, format_seconds
 
 if TYPE_CHECKING:
+    from ..rules import Report
     from .pages import PageBuilder
 
-TARGET_SECONDS = 120  # the seed's two-minute answer
 SCORE_KEYS = ("structure", "specificity", "timing", "clarity", "conciseness", "confidence")
 
 # (output path, template, title, view data)
 DashboardPage = tuple[str, str, str, dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What a dashboard view reads: the coverage model, the check report, the thresholds."""
+
+    cov: Coverage
+    report: Report
+    thresholds: Thresholds
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """One dashboard page: ``view`` returns its template data; ``dashboards.html`` shows
+    the block named after the page (``dashboards/stories.html`` -> ``stories``)."""
+
+    page: str
+    title: str
+    nav: str
+    view: Callable[[PageBuilder, str, Inputs], dict[str, Any]]
+
+    @property
+    def name(self) -> str:
+        return self.page.rsplit("/", 1)[-1].removesuffix(".html")
+
+
 def dashboard_pages(builder: PageBuilder) -> Iterator[DashboardPage]:
     """Every dashboard page of the site, home first."""
     vault = builder.ctx.vault
-    cov = compute(vault)
     from ..rules import check
 
     report = check(vault)
-    yield "index.html", "index.html", "Home", home_view(builder, cov, report.counts)
-    for page, title, view in (
-        ("dashboards/stories.html", "Stories", stories_view),
-        ("dashboards/matrix.html", "Question matrix", matrix_view),
-        ("dashboards/principles.html", "Principles", principles_view),
-        ("dashboards/asks.html", "Questions to ask", asks_view),
-        ("dashboards/practice.html", "Practice log", practice_view),
-    ):
-        yield page, "dashboards.html", title, {"view": page[11:-5], **view(builder, page, cov)}
-    yield (
-        "dashboards/findings.html",
-        "dashboards.html",
-        "Findings",
-        {"view": "findings", **findings_view(builder, "dashboards/findings.html", report)},
-    )
+    inputs = Inputs(compute(vault), report, vault.config.thresholds)
+    yield "index.html", "index.html", "Home", home_view(builder, inputs.cov, report.counts)
+    for d in DASHBOARDS:
+        yield (
+            d.page,
+            "dashboards.html",
+            d.title,
+            {"view": d.name, **d.view(builder, d.page, inputs)},
+        )
 
 
 def _note_ref(builder: PageBuilder, page: str, path: str | None) -> dict[str, Any]:
@@ -61,6 +80,7 @@ def _note_ref(builder: PageBuilder, page: str, path: str | None) -> dict[str, An
 def home_view(builder: PageBuilder, cov: Coverage, counts: dict[str, int]) -> dict[str, Any]:
     page = "index.html"
     ctx = builder.ctx
+    t = ctx.vault.config.thresholds
     passed = sum(1 for c in cov.checklist if c.passed)
     first_course = ctx.course_order[0] if ctx.course_order else None
     practised = [s.speaking_seconds for s in cov.stories if s.speaking_seconds is not None]
@@ -77,26 +97,37 @@ def home_view(builder: PageBuilder, cov: Coverage, counts: dict[str, int]) -> di
             ("questions to ask", sum(len(v) for v in cov.asks.values()), "dashboards/asks.html"),
             ("practice sessions", len(cov.practice), "dashboards/practice.html"),
         ],
-        "over_two_minutes": sum(1 for s in practised if s > TARGET_SECONDS),
+        "over_two_minutes": sum(1 for s in practised if s > t.short_version_warn_s),
+        "not_ready": [
+            {**_note_ref(builder, page, s.path), "why": s.not_ready}
+            for s in cov.stories
+            if not s.ready
+        ],
+        "not_counted": [
+            {**_practice_row(builder, page, p, t), "why": p.not_counted}
+            for p in cov.practice
+            if not p.counted
+        ],
         "toc": {"title": ctx.toc.title, "url": builder.link(page, ctx.toc.path)}
         if ctx.toc is not None and ctx.toc.path in ctx.site.pages
         else None,
         "start": _note_ref(builder, page, first_course) if first_course else None,
-        "recent": [_practice_row(builder, page, p) for p in cov.practice[:5]],
+        "recent": [_practice_row(builder, page, p, t) for p in cov.practice[:5]],
     }
 
 
-def stories_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
+def stories_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
+    target = inputs.thresholds.short_version_warn_s
     rows = []
-    for s in cov.stories:
+    for s in inputs.cov.stories:
         rows.append(
             {
                 **_note_ref(builder, page, s.path),
                 "info": s,
-                "over": s.speaking_seconds is not None and s.speaking_seconds > TARGET_SECONDS,
+                "over": s.speaking_seconds is not None and s.speaking_seconds > target,
             }
         )
-    return {"stories": rows, "target": TARGET_SECONDS}
+    return {"stories": rows, "target": target}
 
 
 def _heat(count: int, top: int) -> int:
@@ -106,7 +137,8 @@ def _heat(count: int, top: int) -> int:
     return 1 + min(3, round(3 * count / top))
 
 
-def matrix_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
+def matrix_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
+    cov = inputs.cov
     types = cov.question_types
     top = max((s.practice_count for s in cov.stories), default=0)
     rows = []
@@ -146,7 +178,8 @@ def matrix_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any
     return {"columns": columns, "rows": rows, "questions": questions}
 
 
-def principles_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
+def principles_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
+    cov = inputs.cov
     stories = [_note_ref(builder, page, s.path) for s in cov.stories]
     rows = []
     for p in cov.principles:
@@ -161,16 +194,16 @@ def principles_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str,
     return {"stories": stories, "rows": rows}
 
 
-def asks_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
+def asks_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
     return {
         "categories": [
             (category, [_note_ref(builder, page, a.path) for a in asks])
-            for category, asks in cov.asks.items()
+            for category, asks in inputs.cov.asks.items()
         ]
     }
 
 
-def _practice_row(builder: PageBuilder, page: str, p: Any) -> dict[str, Any]:
+def _practice_row(builder: PageBuilder, page: str, p: Any, t: Thresholds) -> dict[str, Any]:
     scores = [v for k, v in p.scores.items() if k in SCORE_KEYS]
     return {
         **_note_ref(builder, page, p.path),
@@ -178,22 +211,61 @@ def _practice_row(builder: PageBuilder, page: str, p: Any) -> dict[str, Any]:
         "story": _note_ref(builder, page, p.story),
         "question": _note_ref(builder, page, p.question),
         "duration": p.duration_s,
-        "over": p.duration_s is not None and p.duration_s > TARGET_SECONDS,
+        "over": p.duration_s is not None and p.duration_s > t.short_version_warn_s,
         "mode": p.mode,
         "score": round(sum(scores) / len(scores), 1) if scores else None,
+        "counted": p.counted,
+        "why": p.not_counted,
     }
 
 
-def practice_view(builder: PageBuilder, page: str, cov: Coverage) -> dict[str, Any]:
-    sessions = [_practice_row(builder, page, p) for p in cov.practice]
+def practice_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
+    t = inputs.thresholds
+    practice = inputs.cov.practice
     return {
-        "sessions": sessions,
-        "chart": answer_time_chart(list(reversed(cov.practice))),
-        "target": TARGET_SECONDS,
+        "sessions": [_practice_row(builder, page, p, t) for p in practice],
+        "chart": answer_time_chart(list(reversed(practice)), t),
+        "target": t.short_version_warn_s,
+        "score_min": t.practice_score_min,
     }
 
 
-def findings_view(builder: PageBuilder, page: str, report: Any) -> dict[str, Any]:
+def signals_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
+    """Staff+ look-fors × stories: which story shows which, and which look-for is thin."""
+    cov, need = inputs.cov, inputs.thresholds.staff_signal_stories_min
+    required = cov.target_level != "senior"
+    rows = []
+    for s in cov.stories:
+        shown = set(s.signals)
+        rows.append(
+            {
+                **_note_ref(builder, page, s.path),
+                "ready": s.ready,
+                "cells": [
+                    {
+                        "hit": x in shown,
+                        "label": f"{s.title} × {x}: " + ("shown" if x in shown else "not shown"),
+                    }
+                    for x in cov.signals
+                ],
+                "total": len(shown),
+            }
+        )
+    columns = [
+        {"key": x, "total": len(paths), "gap": required and len(paths) < need}
+        for x, paths in cov.signals.items()
+    ]
+    return {
+        "columns": columns,
+        "rows": rows,
+        "level": cov.target_level,
+        "required": required,
+        "need": need,
+    }
+
+
+def findings_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
+    report = inputs.report
     groups: dict[str, list[Any]] = defaultdict(list)
     for d in report.diagnostics:
         groups[d.path].append(d)
@@ -211,15 +283,33 @@ def findings_view(builder: PageBuilder, page: str, report: Any) -> dict[str, Any
     return {"groups": notes, "counts": report.counts, "total": len(report.diagnostics)}
 
 
+# The dashboards after the home page, in the site's navigation order. Adding one is an
+# entry here and its block in dashboards.html.
+DASHBOARDS: tuple[Dashboard, ...] = (
+    Dashboard("dashboards/stories.html", "Stories", "Stories", stories_view),
+    Dashboard("dashboards/matrix.html", "Question matrix", "Matrix", matrix_view),
+    Dashboard("dashboards/signals.html", "Staff+ signals × stories", "Signals", signals_view),
+    Dashboard("dashboards/principles.html", "Principles", "Principles", principles_view),
+    Dashboard("dashboards/asks.html", "Questions to ask", "Asks", asks_view),
+    Dashboard("dashboards/practice.html", "Practice log", "Practice", practice_view),
+    Dashboard("dashboards/findings.html", "Findings", "Findings", findings_view),
+)
+
+
 # -- SVG -------------------------------------------------------------------------------------
-def answer_time_chart(practice: list[Any], width: int = 720, height: int = 260) -> Markup:
-    """Bars of answer time per session (oldest first) with the two-minute mark as a line."""
+def answer_time_chart(
+    practice: list[Any], thresholds: Thresholds | None = None, width: int = 720, height: int = 260
+) -> Markup:
+    """Bars of answer time per session (oldest first) with the target as a line."""
+    t = thresholds or Thresholds()
+    target = t.short_version_warn_s
+    mark = f"{format_seconds(target)} target"
     timed = [p for p in practice if p.duration_s is not None]
     if not timed:
         return Markup('<p class="empty">No timed practice sessions yet.</p>')
     left, right, top, bottom = 48, 12, 16, 56
     plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = max(180.0, max(p.duration_s for p in timed) * 1.1)
+    top_value = max(float(t.short_version_error_s), max(p.duration_s for p in timed) * 1.1)
 
     def y(v: float) -> float:
         return top + plot_h - plot_h * v / top_value
@@ -229,8 +319,7 @@ def answer_time_chart(practice: list[Any], width: int = 720, height: int = 260) 
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg">',
-        '<title id="chart-title">Answer time per practice session against the '
-        "two-minute mark</title>",
+        f'<title id="chart-title">Answer time per practice session against the {mark}</title>',
     ]
     for tick in range(0, int(top_value) + 1, 60):
         ty = y(tick)
@@ -243,7 +332,7 @@ def answer_time_chart(practice: list[Any], width: int = 720, height: int = 260) 
     for i, p in enumerate(timed):
         x = left + i * step + (step - bar) / 2
         by = y(p.duration_s)
-        over = p.duration_s > TARGET_SECONDS
+        over = p.duration_s > target
         story = p.story.rsplit("/", 1)[-1][:-3] if p.story else "?"
         date = p.date.isoformat() if p.date else "?"
         tip = escape(f"{date} · {story} · {int(p.duration_s)} s ({p.mode})")
@@ -258,11 +347,11 @@ def answer_time_chart(practice: list[Any], width: int = 720, height: int = 260) 
                 f'<text class="axis" x="{lx:.1f}" y="{ly}" text-anchor="end" '
                 f'transform="rotate(-35 {lx:.1f} {ly})">{escape(date[5:])}</text>'
             )
-    ty = y(TARGET_SECONDS)
+    ty = y(target)
     parts.append(
         f'<line class="target" x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}"/>'
         f'<text class="target-label" x="{width - right}" y="{ty - 5:.1f}" text-anchor="end">'
-        "two-minute mark</text>"
+        f"{mark}</text>"
     )
     parts.append("</svg>")
     return Markup("".join(parts))

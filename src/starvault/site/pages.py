@@ -107,14 +107,9 @@ class SiteContext:
         nav = [("Home", "index.html")]
         if toc is not None and toc.path in site.pages:
             nav.append(("Course", site.pages[toc.path]))
-        nav += [
-            ("Stories", "dashboards/stories.html"),
-            ("Matrix", "dashboards/matrix.html"),
-            ("Principles", "dashboards/principles.html"),
-            ("Asks", "dashboards/asks.html"),
-            ("Practice", "dashboards/practice.html"),
-            ("Findings", "dashboards/findings.html"),
-        ]
+        from .dashboards import DASHBOARDS
+
+        nav += [(d.nav, d.page) for d in DASHBOARDS]
         return cls(
             vault, site, dirs, live_reload, toc, order, h.hexdigest(), nav, previous_embeds or {}
         )
