@@ -807,8 +807,10 @@ def story_scope(vault: Vault, story: Story) -> str:
 
 def staff_signals(vault: Vault, note: Note) -> frozenset[str]:
     """The Staff+ look-fors a story shows: its ``signals`` field, else read from its text."""
-    declared = _declared(note, "signals")
-    if declared is not None:
+    declared = note.meta.get("signals")
+    # An explicit list, even an empty one, is the candidate's own word; only a missing
+    # (or blank) field leaves it to the text.
+    if isinstance(declared, list) or _declared(note, "signals") is not None:
         values = declared if isinstance(declared, list) else [declared]
         return frozenset(
             str(v).strip().lower() for v in values if str(v).strip().lower() in SIGNALS
