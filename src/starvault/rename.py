@@ -81,7 +81,12 @@ def _md_encode(path: str) -> str:
 
 
 def target_text(
-    resolver: Resolver, folder: str, dest: str, written: str, markdown: bool = False
+    resolver: Resolver,
+    folder: str,
+    dest: str,
+    written: str,
+    markdown: bool = False,
+    full: bool = False,
 ) -> str:
     """The shortest spelling of a link to ``dest`` from a note in ``folder`` that keeps the
     form of ``written`` (relative, absolute, with a path, with ``.md``) and resolves to
@@ -95,7 +100,8 @@ def target_text(
         rel = posixpath.relpath(path, folder or ".")
         options.append(rel if rel.startswith("../") else "./" + rel)
     elif not written.startswith("/"):
-        given = max(1, len(written.rstrip("/").split("/")))
+        # A full path stays a full path; a partial one keeps as many folders as it had.
+        given = len(parts) if full else max(1, len(written.rstrip("/").split("/")))
         options += ["/".join(parts[-k:]) for k in range(min(given, len(parts)), len(parts) + 1)]
     options.append("/" + path)
     for option in options:
@@ -194,11 +200,17 @@ def _relink(
     line = _line(vault, source, link.line)
     written = line[span.path[0] : span.path[1]]
     angle = markdown and span.path[0] > 0 and line[span.path[0] - 1] == "<"
-    text = target_text(after, folder, dest, link.target, markdown)
+    full = "/" in link.target and _stem(link.target) == _stem(target)
+    text = target_text(after, folder, dest, link.target, markdown, full)
     if markdown and not angle:
         text = _md_encode(text)
     if text != written:
         plan.add(source, TextEdit(link.line, span.path[0], span.path[1], text))
+
+
+def _stem(path: str) -> str:
+    low = path.lower()
+    return low[:-3] if low.endswith(".md") else low
 
 
 def _line(vault: Vault, path: str, line: int) -> str:
