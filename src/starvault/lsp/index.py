@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..links import Resolved, Status, resolve_link, section_headings
-from ..rules import Diagnostic, check
+from ..rules import Diagnostic, check, run, select_rules
 from ..scan import Heading, Link, LinkSpan, Note, link_span, parse_text
 from ..vault import Vault, load
 
@@ -29,6 +29,35 @@ class LiveVault(Vault):
         path = note.path if isinstance(note, Note) else note
         hit = self.buffers.get(path)
         return hit if hit is not None else super().text(path)
+
+
+# Rules whose findings about a note depend only on that note and its links' outcomes:
+# right after an edit they run on the edited note alone (see Index.edit); every rule,
+# these included, runs on the whole vault once typing pauses. A rule not listed here (a
+# new one, one that counts across notes) waits for that full pass, which is always right.
+FOCUS_RULES = (
+    "VA001", "VA002", "FM001", "FM002", "FM003",
+    "LK001", "LK002", "LK003", "LK004", "LK005", "LK006", "LK008",
+    "ST",
+)  # fmt: skip
+
+
+class _FocusNotes(dict):  # type: ignore[type-arg]
+    """The notes a focused check iterates (the edited ones) over all the vault's notes
+    for lookups, so a rule that names a link's target still finds it."""
+
+    def __init__(self, focus: dict[str, Note], everything: dict[str, Note]) -> None:
+        super().__init__(focus)
+        self.everything = everything
+
+    def __missing__(self, key: str) -> Note:
+        return self.everything[key]
+
+    def get(self, key: str, default: Note | None = None) -> Note | None:  # type: ignore[override]
+        return self.everything.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.everything
 
 
 @dataclass(frozen=True)
@@ -48,6 +77,7 @@ class Index:
         self.root = root.resolve()
         self.buffers: dict[str, str] = {}
         self.diagnostics: dict[str, list[Diagnostic]] = {}
+        self.stale = False  # edits since the last full pass of every rule
         self.vault = self._live(load(self.root))
 
     def _live(self, vault: Vault, outcomes: bool = True) -> LiveVault:
@@ -116,7 +146,28 @@ class Index:
         texts.pop(path, None)
         new._texts = texts
         self.vault = new
-        return self.refresh() | {path}
+        self.stale = True
+        return self.focus(path)
+
+    def focus(self, path: str) -> set[str]:
+        """The edited note's findings from :data:`FOCUS_RULES`, checked on that note
+        alone; its other findings are kept from the last full pass until the next."""
+        full = self.vault
+        notes = _FocusNotes({path: full.notes[path]}, full.notes)
+        view = LiveVault(
+            full.root, full.config, notes, full.attachments, [], {path: full.outcomes[path]}
+        )
+        view.buffers = self.buffers
+        view.__dict__["resolver"] = full.resolver
+        view.__dict__["suggester"] = full.suggester
+        view._texts = full._texts
+        rules = select_rules(full.config.select, full.config.ignore)
+        chosen = [r for r in rules if r.code.startswith(FOCUS_RULES)]
+        found = [d for d in run(view, chosen) if d.path == path]
+        kept = [d for d in self.diagnostics.get(path, []) if not d.rule.startswith(FOCUS_RULES)]
+        # Sent even when unchanged: the editor then knows they belong to its new version.
+        self.diagnostics[path] = sorted(found + kept, key=Diagnostic.sort_key)
+        return {path}
 
     def close(self, path: str) -> set[str]:
         """The editor closed the buffer: the file on disk is the truth again."""
@@ -126,6 +177,7 @@ class Index:
 
     def refresh(self) -> set[str]:
         """Run every selected rule; keep the findings per note; return what changed."""
+        self.stale = False
         report = check(self.vault)
         fresh: dict[str, list[Diagnostic]] = {}
         for d in report.diagnostics:

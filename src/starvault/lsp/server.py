@@ -27,6 +27,8 @@ from .index import Index
 # Diagnostics wait this long after the last keystroke (seconds); initializationOptions
 # {"debounce": 0.2} changes it.
 DEBOUNCE = 0.05
+# The full pass (every rule, every note) runs this long after the last edit's own check.
+FULL_PASS = 0.3
 _SEVERITY = {
     "error": lsp.DiagnosticSeverity.Error,
     "warning": lsp.DiagnosticSeverity.Warning,
@@ -41,6 +43,7 @@ class StarvaultServer(LanguageServer):
         self.index: Index | None = None
         self.debounce = DEBOUNCE
         self.pending: asyncio.TimerHandle | None = None
+        self.full: asyncio.TimerHandle | None = None
         self.dirty: set[str] = set()
         self.published: set[str] = set()
 
@@ -208,6 +211,19 @@ def _flush(ls: StarvaultServer) -> None:
         if text is not None:
             changed |= ls.index.edit(path, text)
     publish(ls, changed)
+    if ls.index.stale:
+        if ls.full is not None:
+            ls.full.cancel()
+        ls.full = asyncio.get_running_loop().call_later(ls.debounce + FULL_PASS, _full_pass, ls)
+
+
+def _full_pass(ls: StarvaultServer) -> None:
+    """Every rule on the whole vault, once typing pauses: findings that count across notes
+    (coverage, orphans, navigation) and the notes that depend on the edited one."""
+    ls.full = None
+    if ls.index is None or ls.pending is not None:
+        return  # more edits are on the way; their flush schedules the pass again
+    publish(ls, ls.index.refresh())
 
 
 def _buffer(ls: StarvaultServer, uri: str) -> None:
