@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import re
 import statistics
 import sys
 import time
@@ -60,14 +62,12 @@ async def _wait_for(client: Client, uri: str, after: float, timeout: float = 120
         left = deadline - time.perf_counter()
         if left <= 0:
             raise TimeoutError(f"no diagnostics for {uri}")
-        try:
+        with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(client.event.wait(), left)
-        except asyncio.TimeoutError:
-            pass
 
 
-def _pick(root: Path) -> tuple[Path, str, str]:
-    """A note with an H2 heading that other notes link to, and that heading."""
+def _pick(root: Path) -> tuple[Path, str, str, str]:
+    """A note with a heading that another note links to, the heading, and that note."""
     from starvault.vault import load
 
     vault = load(root)
@@ -78,17 +78,17 @@ def _pick(root: Path) -> tuple[Path, str, str]:
             note = vault.notes[r.path]
             h = next((h for h in note.headings if h.text == sub and h.level > 1), None)
             if h is not None:
-                best = (root / r.path, r.path, h.text)
+                best = (root / r.path, r.path, h.text, r.source)
                 break
     if best is None:
         path = next(iter(vault.notes))
-        return root / path, path, ""
+        return root / path, path, "", path
     return best
 
 
 async def run(root: Path, server: list[str], edits: int) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
-    file, rel, heading = _pick(root)
+    file, rel, heading, linking = _pick(root)
     client = _client()
     started = time.perf_counter()
     await client.start_io(*server)
@@ -109,16 +109,22 @@ async def run(root: Path, server: list[str], edits: int) -> list[tuple[str, str]
     text = file.read_text(encoding="utf-8")
     client.text_document_did_open(
         lsp.DidOpenTextDocumentParams(
-            text_document=lsp.TextDocumentItem(uri=uri, language_id="markdown", version=1, text=text)
+            text_document=lsp.TextDocumentItem(
+                uri=uri, language_id="markdown", version=1, text=text
+            )
         )
     )
     await _wait_for(client, uri, 0)
+
+    def make_heading(i: int) -> str:
+        return re.sub(
+            rf"^(#+ ){re.escape(heading)}$", rf"\g<1>{heading} v{i}", text, count=1, flags=re.M
+        )
+
     kinds = {
         "type a word": lambda i: text + f"\nword {i}\n",
         "add a broken link": lambda i: text + f"\nSee [[Nowhere {i}]].\n",
-        "rename a linked heading": lambda i: text.replace(
-            f"## {heading}\n", f"## {heading} v{i}\n", 1
-        ),
+        "rename a linked heading": make_heading,
     }
     version = 1
     for name, make in kinds.items():
@@ -144,7 +150,28 @@ async def run(root: Path, server: list[str], edits: int) -> list[tuple[str, str]
                 f"max {times[-1]:.0f} ms",
             )
         )
-    rows.append(("edited note", f"{rel} (heading '{heading}')"))
+    # The full pass: a note linking to the renamed heading gets its LK002, then loses it.
+    other = from_fs_path(str(root / linking)) or ""
+    times = []
+    for i in range(3):
+        for new in (make_heading(i), text):
+            version += 1
+            sent = time.perf_counter()
+            client.text_document_did_change(
+                lsp.DidChangeTextDocumentParams(
+                    text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                    content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=new)],
+                )
+            )
+            got = await _wait_for(client, other, sent)
+            times.append((got - sent) * 1000)
+    rows.append(
+        (
+            "heading renamed -> linking note's diagnostics (full pass after a 350 ms pause)",
+            f"median {statistics.median(times):.0f} ms, max {max(times):.0f} ms",
+        )
+    )
+    rows.append(("edited note", f"{rel} (heading '{heading}'), linked from {linking}"))
     await client.shutdown_async(None)
     client.exit(None)
     await client.stop()
