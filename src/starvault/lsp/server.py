@@ -46,6 +46,7 @@ class StarvaultServer(LanguageServer):
         self.full: asyncio.TimerHandle | None = None
         self.dirty: set[str] = set()
         self.published: set[str] = set()
+        self.docs: dict[str, str | None] = {}  # rule code -> documentation URL
 
 
 server = StarvaultServer()
@@ -104,6 +105,9 @@ def _doc_href(ls: StarvaultServer, code: str) -> str | None:
     """A file:// URL of the rule's documentation, written once into the vault's cache
     folder (the docs travel with the installed package, not with a web site)."""
     assert ls.index is not None
+    if code in ls.docs:
+        return ls.docs[code]
+    ls.docs[code] = None
     rule_ = REGISTRY.get(code)
     if rule_ is None:
         return None
@@ -119,7 +123,8 @@ def _doc_href(ls: StarvaultServer, code: str) -> str | None:
             write_atomic(doc, text.encode("utf-8"))
     except OSError:
         return None
-    return from_fs_path(str(doc))
+    ls.docs[code] = from_fs_path(str(doc))
+    return ls.docs[code]
 
 
 def _diagnostic(ls: StarvaultServer, d: Diagnostic) -> lsp.Diagnostic:
