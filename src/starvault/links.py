@@ -165,6 +165,12 @@ class Resolver:
         self._subpaths: dict[tuple[str, str], Status] = {}
         self._headings: dict[str, HeadingIndex] = {}
 
+    def forget(self, path: str) -> None:
+        """Drop what is memoised about one note's headings and block ids (it was edited;
+        the set of files is unchanged)."""
+        self._keys.pop(path, None)
+        self._subpaths = {k: v for k, v in self._subpaths.items() if k[0] != path}
+
     def subpath_status(self, note: Note, subpath: str) -> Status:
         """check_subpath, memoised: thousands of links name the same few headings."""
         key = (note.path, subpath)

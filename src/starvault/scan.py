@@ -593,6 +593,81 @@ def markdown_destination(href: str) -> tuple[str, str | None] | None:
     return nfc(href.strip()), subpath
 
 
+class LinkSpan(NamedTuple):
+    """Where a link sits in its line (0-based columns, end exclusive), for rewriting it.
+
+    ``path`` is the target as written (still %-encoded in a Markdown link, inside ``<>``
+    when it is written so), ``subpath`` the text after its ``#`` (None without one).
+    """
+
+    start: int
+    end: int
+    path: tuple[int, int]
+    subpath: tuple[int, int] | None
+
+
+def link_span(line: str, link: Link) -> LinkSpan | None:
+    """The exact extent of ``link`` in ``line`` (the text of line ``link.line``).
+
+    None when the line does not hold the link there (the text changed since it was read,
+    or a Markdown link whose destination is on a later line).
+    """
+    from .markdown import match_wikilink
+
+    at = link.column - 1
+    if link.kind != "markdown":
+        found = match_wikilink(line, at, len(line))
+        if found is None:
+            return None
+        after, inner, embed = found
+        base = at + (3 if embed else 2)
+        bar = inner.find("|")
+        head = inner if bar < 0 else inner[:bar]
+        if head.endswith("\\"):  # the table escape ``[[Note\|shown]]``
+            head = head[:-1]
+        hash_ = head.find("#")
+        path = head if hash_ < 0 else head[:hash_]
+        lead = len(path) - len(path.lstrip())
+        p = (base + lead, base + lead + len(path.strip()))
+        sub = None if hash_ < 0 else (base + hash_ + 1, base + len(head))
+        return LinkSpan(at, after, p, sub)
+    return _markdown_span(line, at)
+
+
+def _markdown_span(line: str, at: int) -> LinkSpan | None:
+    from markdown_it.helpers import parseLinkDestination
+
+    i = at + 2 if line.startswith("![", at) else at + 1
+    if i > len(line) or line[i - 1] != "[":
+        return None
+    depth = 1
+    while i < len(line) and depth:
+        c = line[i]
+        if c == "\\":
+            i += 2
+            continue
+        depth += 1 if c == "[" else -1 if c == "]" else 0
+        i += 1
+    if depth or not line.startswith("(", i):
+        return None
+    i += 1
+    while i < len(line) and line[i] in " \t":
+        i += 1
+    dest = parseLinkDestination(line, i, len(line))
+    if not dest.ok:
+        return None
+    raw_start, raw_end = i, dest.pos
+    if line.startswith("<", raw_start):
+        raw_start, raw_end = raw_start + 1, raw_end - 1
+    close = line.find(")", dest.pos)
+    if close < 0:
+        return None
+    hash_ = line.find("#", raw_start, raw_end)
+    path = (raw_start, raw_end if hash_ < 0 else hash_)
+    sub = None if hash_ < 0 else (hash_ + 1, raw_end)
+    return LinkSpan(at, close + 1, path, sub)
+
+
 _PROP_LINK = re.compile(r"\[\[(.*?)\]\](?!\])")
 
 

@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Practise a question against a timer, log it.",
     ),
     "rules": ("rules", "rules_command", "List the rules, or explain one with its examples."),
+    "mv": ("mv", "mv_command", "Rename or move a note, attachment or folder; fix its links."),
+    "lsp": ("lsp", "lsp_command", "Run the language server (stdio) for editors."),
 }
 
 
