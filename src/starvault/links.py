@@ -168,7 +168,7 @@ class Resolver:
     def forget(self, path: str) -> None:
         """Drop what is memoised about one note's headings and block ids (it was edited;
         the set of files is unchanged)."""
-        self._keys.pop(path, None)
+        self._headings.pop(path, None)
         self._subpaths = {k: v for k, v in self._subpaths.items() if k[0] != path}
 
     def subpath_status(self, note: Note, subpath: str) -> Status:
