@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
@@ -18,8 +17,6 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from conftest import SAMPLE_VAULT
 from starvault.rules import check
 from starvault.vault import load
-
-pytestmark = pytest.mark.asyncio
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "starvault.cli", "lsp"])
 
