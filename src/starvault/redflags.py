@@ -450,19 +450,34 @@ def result_without_numbers(vault: Vault, story: Story) -> list[Hit]:
 # ST006: blame
 
 _THIRD = re.compile(
-    r"\b(?:they|them|their|he|him|his|she|her|the [\w-]+ (?:team|teams|group|squad|"
-    r"department|vendor|analysts|managers|engineers|side)|(?<=[a-z,;:] )[A-Z][a-z]+(?:'s)?)\b"
+    r"\b(?:(?i:they|them|their|he|him|his|she|her|the [\w-]+ (?:team|teams|group|squad|"
+    r"department|vendor|analysts|managers|engineers|side|lead|contractors?))|"
+    r"(?<=[a-z,;:] )[A-Z][a-z]+(?:'s)?)\b"
 )
 _NEGATED = re.compile(
     r"\b(?:not|never|no|nor|without|instead of|rather than|would have been|easy to|"
     r"tempting to|could have)\b|n't\b",
     re.I,
 )
-_POSITIVE = re.compile(
-    r"\b(?:good reasons?|fair|right to|legitimate|reasonable|valid|"
-    r"a good point|correct)\b",
+# The one judged is the speaker ("I was careless", "my sloppy script"): self-criticism.
+_SELF_JUDGED = re.compile(
+    r"\b(?:i|we)\s+(?:\w+\s+){0,2}?(?:was|were|had been|have been|'d been|am|are)\s+"
+    r"(?:\w+\s+)?$|\b(?:my|our)\s+(?:own\s+)?$",
     re.I,
 )
+
+
+def _reported(text: str, at: int) -> bool:
+    """Whether the words at ``at`` sit in what someone other than the speaker thought or
+    said ("legal thought the engineers were careless")."""
+    start = max(text.rfind(c, 0, at) for c in ";:.—")
+    clause = text[start + 1 : at]
+    verbs = phrase_pattern("blame", "reported")
+    for m in verbs.finditer(clause):
+        subject = re.findall(r"[\w']+", clause[: m.start()])
+        if subject and subject[-1].lower() not in ("i", "we", "honestly", "frankly"):
+            return True
+    return False
 
 
 def _clause_before(text: str, at: int) -> str:
@@ -517,6 +532,13 @@ def _blame_in(
         for m in pattern.finditer(masked):
             if _NEGATED.search(_clause_before(masked, m.start())):
                 continue  # "I didn't want to argue he was wrong"
+            about_me = re.match(r"(?:i|my|vindicated|proved me)\b", m.group(0))
+            if (
+                pattern is not told
+                and not about_me
+                and (_reported(masked, m.start()) or _SELF_JUDGED.search(masked[: m.start()]))
+            ):
+                continue  # what legal thought of us; "I was careless"
             if pattern is others and not (_THIRD.search(masked) or candour.search(masked)):
                 continue  # no one else in the sentence to blame, and no "honestly"
             return m.group(0)
@@ -524,7 +546,8 @@ def _blame_in(
     if m:
         rest = masked[m.end() :]
         about_others = _THIRD.search(rest) and not re.search(r"\b(?:I|we|my|our)\b", rest[:40])
-        if about_others and not _POSITIVE.search(rest[:60]):
+        praise = phrase_pattern("blame", "praise")
+        if about_others and not praise.search(rest[:60]):
             return m.group(0)
     return None
 
@@ -594,58 +617,108 @@ def failure_without_application(vault: Vault, story: Story) -> list[Hit]:
 # ST010: escalation as the first move
 
 
-_MOVE = re.compile(
-    r"\b(?:escalated|escalate|raised|brought|took|went|asked|ask|got|get|set up a meeting|"
-    r"requested|appealed|pulled in|looped in|flagged|called in|go|bring|take)\b"
-)
+def _masked_authorities(low: str) -> str:
+    """The sentence with managers who decide nothing ("product manager") blanked out."""
+    return phrase_pattern("escalation", "not_authorities").sub(lambda m: "_" * len(m.group(0)), low)
 
 
-def _escalation(text: str) -> str | None:
-    """The words that take a disagreement to an authority to settle, if the sentence does."""
+@lru_cache(maxsize=1)
+def _talk_later() -> re.Pattern[str]:
+    """ "before talking to", "without speaking to him first", "instead of going to her":
+    the talk with the other party is placed after (or instead of) what the sentence does."""
+    lead = "|".join(
+        r"\s+".join(map(re.escape, w.split()))
+        for w in sorted(words_of("escalation", "talk_later"), key=len, reverse=True)
+    )
+    verbs = "|".join(
+        r"\s+".join(map(re.escape, w.split()))
+        for w in sorted(words_of("escalation", "talk_verbs"), key=len, reverse=True)
+    )
+    # up to three words between ("before I had even talked", "without first properly
+    # talking"), but not across a clause
+    return re.compile(rf"\b(?:{lead})\s+(?:[\w']+\s+){{0,3}}?(?:{verbs})\b", re.I)
+
+
+def _escalation(text: str) -> tuple[int, str] | None:
+    """Where the sentence takes a disagreement to an authority to settle, and its words.
+
+    The speaker makes the move ("I asked our CTO", "we raised it with the VP", "my first
+    move was to ask the CTO"; not "the VP asked me"), and the move is to have it settled:
+    a verb of deciding after it, the conflict itself as what is taken ("took the
+    disagreement to our director"), or the sentence says it came first ("went straight
+    to", "before talking to her").
+    """
     low = text.lower()
     if phrase_pattern("escalation", "jointly").search(low):
         return None  # escalating together, after talking, is the seed's good path
-    masked = phrase_pattern("escalation", "not_authorities").sub(
-        lambda m: "_" * len(m.group(0)), low
-    )
+    masked = _masked_authorities(low)
     decide = phrase_pattern("escalation", "decide")
+    moves = phrase_pattern("escalation", "moves")
+    conflict = phrase_pattern("escalation", "conflict_objects")
     for a in phrase_pattern("escalation", "authorities").finditer(masked):
         before = masked[max(0, a.start() - 70) : a.start()]
-        moves = list(_MOVE.finditer(before))
-        if not moves:
+        found = list(moves.finditer(before))
+        if not found:
             continue
-        move_at = a.start() - len(before) + moves[-1].start()
-        # The speaker makes the move: "I asked our CTO", "we raised it with the VP",
-        # "my first move was to ask the CTO"; not "the VP asked me".
+        move_at = a.start() - len(before) + found[-1].start()
         head = masked[:move_at]
-        if not re.search(r"(?:\b(?:i|we)\b|\bmy first (?:move|step)\b)", head):
+        if not re.search(r"(?:\b(?:i|we)\b|\bmy (?:first |only )?(?:move|step|reaction)\b)", head):
             continue
         if re.search(r"\b(?:asked|told) (?:me|us)\b", masked[move_at : a.end()]):
             continue
         after = masked[move_at:]
-        if decide.search(after) or re.search(r"\b(?:first|right away|straight)\b", masked):
-            return text[move_at : a.end()]
+        if (
+            decide.search(after)
+            or conflict.search(masked[max(0, move_at - 10) : a.end()])
+            or re.search(r"\b(?:first|right away|straight|immediately|directly)\b", masked)
+            or _talk_later().search(masked)
+        ):
+            return move_at, text[move_at : a.end()]
     return None
 
 
-def _direct_talk(text: str) -> bool:
+def _direct_talk(text: str) -> int | None:
+    """Where the speaker talks with the other party in the sentence, if they do.
+
+    A talk with an authority ("met with my director") is not one, nor a pronoun after
+    the authority ("asked our VP ... asked her to decide"), nor a talk the sentence puts
+    later ("before talking to either side").
+    """
     low = text.lower()
     if not re.search(r"\b(?:i|we)\b", low):
-        return False
-    if phrase_pattern("escalation", "authorities").search(
-        phrase_pattern("escalation", "not_authorities").sub("", low)
-    ) and not re.search(r"\bbefore\b", low):
-        return False
-    return bool(phrase_pattern("escalation", "direct_talk").search(low))
+        return None
+    masked = _masked_authorities(low)
+    for m in _talk_later().finditer(masked):
+        masked = masked[: m.start()] + "_" * (m.end() - m.start()) + masked[m.end() :]
+    authority = phrase_pattern("escalation", "authorities")
+    first_authority = authority.search(masked)
+    for m in phrase_pattern("escalation", "direct_talk").finditer(masked):
+        if authority.match(masked, m.end() + 1) or authority.search(masked[m.end() : m.end() + 30]):
+            continue  # a talk with the manager, not with the other side
+        pronoun = re.search(r"\b(?:him|her|them|it)\b", m.group(0))
+        if pronoun and first_authority and first_authority.start() < m.start():
+            continue  # "asked her" is the VP just named
+        return m.start()
+    return None
+
+
+def _talk_came_first(text: str) -> bool:
+    return bool(phrase_pattern("escalation", "talk_first").search(text.lower()))
 
 
 def escalation_first(vault: Vault, story: Story) -> list[Hit]:
     """ST010: the first move in a conflict was to ask a manager or leadership to decide."""
     for name in ("Action", "Short version"):
         for s in sentences(vault, story, name):
-            if _direct_talk(s.text):
-                break
-            said = _escalation(s.text)
+            talk = _direct_talk(s.text)
+            escalated = _escalation(s.text)
+            if escalated is None or _talk_came_first(s.text):
+                if talk is not None or _talk_came_first(s.text):
+                    break  # the other side heard first: what follows is the good path
+                continue
+            at, said = escalated
+            if talk is not None and talk < at and not _talk_later().search(s.text):
+                break  # "I met Sam, and when we still disagreed we asked our VP"
             if said:
                 return [
                     Hit(
