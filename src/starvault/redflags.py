@@ -702,7 +702,9 @@ def _direct_talk(text: str) -> int | None:
     first_authority = authority.search(masked)
     talks = list(phrase_pattern("escalation", "direct_talk").finditer(masked))
     for m in phrase_pattern("escalation", "talk_with_person").finditer(masked):
-        if _PERSON_NEXT.match(text, m.end()):
+        # the speaker's own verb ("I then called Mia"; not "a library called Hermes")
+        own_verb = re.search(r"\b(?:i|we)(?: \w+)?\s*$", masked[: m.start()])
+        if own_verb and _PERSON_NEXT.match(text, m.end()):
             talks.append(m)
     for m in sorted(talks, key=lambda m: m.start()):
         if authority.search(masked[m.end() : m.end() + 30]):
@@ -1040,6 +1042,9 @@ def below_staff_scope(vault: Vault, story: Story) -> list[Hit]:
     shown = ", ".join(s for s in SIGNALS if s in signals) or "none"
     said = quote(anchor.text, 60) if anchor else ""
     where = f" ('{said}')" if said else ""
+    if anchor is not None and not _OWN_TEAM.search(anchor.text) and _role_below_staff(story.note):
+        # no own-team sentence: the title and the absence of other teams say it
+        where += f", as a {quote(str(story.note.meta.get('role')), 40)} naming no other team"
     return [
         Hit(
             line,
