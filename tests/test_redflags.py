@@ -179,6 +179,42 @@ def test_st006_ownership_is_not_blame(make_vault, said):
     assert found(make_vault, text, "ST006") == []
 
 
+@pytest.mark.parametrize(
+    ("said", "words"),
+    [
+        # a judgement of character, the one judged named by a pronoun at the start
+        ("Their architect was arrogant about the cache and never read my notes.", "arrogant"),
+        # condescension about a person who changed their mind
+        ("Marta eventually came around once she saw the dashboard.", "came around"),
+    ],
+)
+def test_st006_judging_others(make_vault, said, words):
+    text = story({"Action": BASE["Action"] + "\n- " + said})
+    got = found(make_vault, text, "ST006")
+    assert [(g[0], g[3]) for g in got] == [(line_of(text, said[:20]), words.lower())]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # what one side thought of the other: a position in the conflict, described
+        "Support thought our engineers were careless with tickets; we had never shown them "
+        "the queue.",
+        # the one judged is the speaker
+        "I was careless with the migration order and it cost a day.",
+        "My sloppy fixture data hid the bug for a week.",
+        # technical senses and dates
+        "We moved the images to lazy loading, which cut the first paint.",
+        "When the next release came around, the checklist was ready.",
+        # a candour marker before praise of the other side
+        "Honestly, their design was better than mine.",
+    ],
+)
+def test_st006_description_is_not_blame(make_vault, said):
+    text = story({"Situation": BASE["Situation"] + " " + said})
+    assert found(make_vault, text, "ST006") == []
+
+
 def test_st006_own_phrases_from_config(make_vault):
     text = story({"Result": BASE["Result"] + " The scapegoat was obvious."})
     assert found(make_vault, text, "ST006") == []
@@ -238,6 +274,15 @@ def test_st007_missing_applied_points_at_the_title(make_vault):
         "- I then met Priya to plan the rollout.",
         "- My first move was to get the VP to sponsor the change.\n- I sat down with Tom.",
         "- We took the dispute to the architecture council and asked it to rule.",
+        # the talk is put after the escalation; "him" after the CTO is the CTO
+        "- Before speaking to Ana at any length, I took the disagreement to our CTO and "
+        "asked him to pick a design.\n- He sent me back to agree it with her.",
+        # indirect wordings: the conflict itself taken up, over someone's head
+        "- I raised the dispute with my director before I had spoken to Jun.",
+        "- Instead of meeting Oren, I went over his head to the head of platform.",
+        # "called" names a library here, it is no talk with the other side
+        "- We wrapped the queue in a library called Hermes, and when Ana objected I asked "
+        "our VP to decide.",
     ],
 )
 def test_st010_escalation_first(make_vault, action):
@@ -258,6 +303,13 @@ def test_st010_escalation_first(make_vault, action):
         "- I told my director the forecast was wrong and that it was mine.",
         # the manager asks, not the speaker
         "- Our director asked me to decide between the two designs.",
+        # the talk came first, said in the same sentence
+        "- After two long conversations with Marco, I asked our VP to decide.",
+        "- Before escalating anything, I spent an afternoon with the mobile lead.\n"
+        "- We then asked our director to choose.",
+        # a talk with a manager about how to approach the other side
+        "- I met with my director to get her advice on how to approach Tom.\n"
+        "- I then sat down with Tom.",
     ],
 )
 def test_st010_hard_negatives(make_vault, action):
@@ -311,6 +363,94 @@ def test_st012_team_scope_from_text(make_vault):
     assert [g[0] for g in got] == [line_of(text, "Our manager asked me")]
     assert got[0][3].startswith("Our manager asked me to make the checkout form")
     assert "below a staff target" in got[0][2]
+
+
+def scoped(role: str, situation: str, task: str, action: str) -> str:
+    short = "I fixed it in three weeks and the errors fell from 40 a day to 2."
+    parts = {"Situation": situation, "Task": task, "Action": action, "Short version": short}
+    return story(parts, front=f"role: {role}\n")
+
+
+@pytest.mark.parametrize(
+    ("role", "situation", "task", "action"),
+    [
+        # one team's feature, and a team named only to say it was not to blame
+        (
+            "Senior Backend Engineer",
+            "I worked on our refunds team of five.",
+            "I owned the refund worker.",
+            "- I fixed the retry loop.\n- I did not blame the ledger team for the bad input.",
+        ),
+        # a team that only reported the problem is no partner, at a Senior title one
+        # partner team does not lift a team story
+        (
+            "Senior Data Engineer",
+            "On my analytics squad we ran the nightly export.",
+            "The finance team noticed gaps in the export; I had to find them.",
+            "- I paired with the billing team on the missing rows and added a row-count check.",
+        ),
+        # the count of teams sets the scene; the speaker is "one of" them
+        (
+            "Senior Engineer",
+            "At a retailer with forty engineering teams, ours was one of six teams in search.",
+            "I had to fix typo tolerance.",
+            "- I tuned the analyzer and added tests.",
+        ),
+        # machines, not people: a fleet is no reach
+        (
+            "Senior Site Reliability Engineer",
+            "My team ran the edge proxies.",
+            "I was asked to patch the TLS library.",
+            "- I rolled the patch across the fleet in two days.",
+        ),
+        # no team named at all, at a title below Staff: one person's feature
+        (
+            "Software Engineer II",
+            "The fraud model was drifting.",
+            "I had to retrain it.",
+            "- I rebuilt the features and retrained the model.",
+        ),
+    ],
+)
+def test_st012_team_work_read_from_text(make_vault, role, situation, task, action):
+    assert len(found(make_vault, scoped(role, situation, task, action), "ST012")) == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "situation", "task", "action"),
+    [
+        # at a Staff title, one team worked with lifts a story told from inside a team
+        (
+            "Staff ML Engineer",
+            "My team owned the ranking model for notifications.",
+            "The growth team wanted more pushes; I had to protect the channel.",
+            "- I built three scenarios with the growth analyst.",
+        ),
+        # at a Senior title, two partner teams and an adoption do
+        (
+            "Senior Mobile Engineer",
+            "I was on the mobile team.",
+            "Release trains kept slipping.",
+            "- I set one release checklist with the QA team and the backend team.",
+        ),
+        # a count of teams the work reached decides, whatever the title
+        (
+            "Senior Data Engineer",
+            "I was on the data platform team.",
+            "Producer changes broke pipelines every week.",
+            "- I built a contract check that eleven producer teams adopted.",
+        ),
+        # the speaker's clause decides whose team it is: "Lukas, ... on the search team"
+        (
+            "Staff ML Engineer",
+            "Lukas, a scientist on the search team, argued for waiting.",
+            "I had promised the seller team a launch.",
+            "- I shipped the cold-start model behind a flag.",
+        ),
+    ],
+)
+def test_st012_reach_read_from_text(make_vault, role, situation, task, action):
+    assert found(make_vault, scoped(role, situation, task, action), "ST012") == []
 
 
 def test_st012_fields_win_over_text(make_vault):
@@ -404,3 +544,18 @@ def test_bench_prints_the_confusion_table(make_vault):
     assert "below-staff-scope (ST012) false alarm: Team.md" in out
     row = next(line for line in out.splitlines() if line.startswith("below-staff-scope"))
     assert row.split()[2:6] == ["0", "1", "0", "1"]  # TP FP FN TN
+    # --verbose on one half prints that half's findings only: the other stays unread
+    even = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "redflags.py"),
+            str(root),
+            "--files",
+            "odd",
+            "--verbose",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Good.md" not in even and "Team.md:" in even
