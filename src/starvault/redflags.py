@@ -368,6 +368,12 @@ _NOT_FIGURE = re.compile(
 )
 
 
+# Words before a number that name a set or a span rather than count a result ("the two
+# services", "shipped in two phases").
+_SET_WORD_TEXT = "the these those both our their its his her all my in into across between among"
+_SET_WORDS = _SET_WORD_TEXT.split()
+
+
 @lru_cache(maxsize=1)
 def _figure_patterns() -> tuple[re.Pattern[str], ...]:
     units = "|".join(re.escape(u) for u in sorted(words_of("figures", "units"), key=len)[::-1])
@@ -407,6 +413,15 @@ def _figure_patterns() -> tuple[re.Pattern[str], ...]:
         # "nine of ten teams" (not "one of the two", which names membership, not a share)
         re.compile(
             rf"\b(?!one\b)(?:{numbers}|{_NUM})\s+(?:of|out of)\s+(?:the\s+)?(?:{numbers}|{_NUM})\b",
+            re.I,
+        ),
+        # a count in words, like the digits above: "nine decisions re-run", "caught
+        # fourteen broken builds" (not "the two services", "both our teams": a set named,
+        # not counted; not "one", which is as often "one of", "one day")
+        re.compile(
+            "".join(rf"(?<!\b{w} )" for w in _SET_WORDS)
+            + rf"\b(?!(?:one|half|a)\b)(?:{numbers})(?:[\s-]+(?:{numbers}))*"
+            r"\s+(?:[a-z-]+\s+)?[a-z]+s\b",
             re.I,
         ),
     )
@@ -497,6 +512,7 @@ def blaming_language(vault: Vault, story: Story) -> list[Hit]:
     told = phrase_pattern("blame", "told_you")
     candour = phrase_pattern("blame", "candour")
     safe = phrase_pattern("blame", "not_blame")
+    teams = _named_teams(vault, story)
     hits: list[Hit] = []
     for name in (
         "Situation",
@@ -509,7 +525,7 @@ def blaming_language(vault: Vault, story: Story) -> list[Hit]:
         "Applied",
     ):
         for s in sentences(vault, story, name):
-            found = _blame_in(s.text, safe, told, direct, others, candour)
+            found = _blame_in(s.text, safe, told, direct, others, candour, teams)
             if found:
                 hits.append(
                     Hit(
@@ -523,6 +539,16 @@ def blaming_language(vault: Vault, story: Story) -> list[Hit]:
     return hits
 
 
+def _named_teams(vault: Vault, story: Story) -> re.Pattern[str] | None:
+    """The other teams a story names ("the payments team"), as a pattern for their bare
+    name at the start of a clause ("payments had ..."); None when it names none."""
+    _, own, _ = _own_team(_framing(vault, story))
+    names = set(_other_teams(_story_text(vault, story), own))
+    if not names:
+        return None
+    return re.compile(rf"(?:the )?(?:{'|'.join(map(re.escape, sorted(names)))})\b(?! team)", re.I)
+
+
 def _blame_in(
     text: str,
     safe: re.Pattern[str],
@@ -530,6 +556,7 @@ def _blame_in(
     direct: re.Pattern[str],
     others: re.Pattern[str],
     candour: re.Pattern[str],
+    teams: re.Pattern[str] | None = None,
 ) -> str | None:
     masked = safe.sub(lambda m: "_" * len(m.group(0)), text)
     for pattern in (told, direct, others):
@@ -553,7 +580,10 @@ def _blame_in(
     m = candour.search(masked)
     if m:
         rest = masked[m.end() :]
-        about_others = _THIRD.search(rest) and not re.search(r"\b(?:I|we|my|our)\b", rest[:40])
+        # someone else: a pronoun, a name, or a team the story names, said bare
+        # ("Frankly, payments had ignored red builds" after "the payments team")
+        other = _THIRD.search(rest) or (teams and teams.match(rest.lstrip(" ,")))
+        about_others = other and not re.search(r"\b(?:I|we|my|our)\b", rest[:40])
         praise = phrase_pattern("blame", "praise")
         if about_others and not praise.search(rest[:60]):
             return m.group(0)
@@ -564,10 +594,31 @@ def _blame_in(
 # ST007: applied later, concretely
 
 
+# "I applied this on the next project", "we used the lesson there": a claim that the lesson
+# was used, which says neither what was done nor how it went.
+_APPLIED_CLAIM = re.compile(
+    r"\b(?:i|we)\s+(?:\w+ly\s+|also\s+|then\s+|just\s+)?(?:applied|used|reused|carried|"
+    r"took|brought|kept|remembered|followed|put)\s+(?:this|that|it|these|those|"
+    r"(?:the|my|our) (?:same |new )?(?:lessons?|learnings?|ideas?|insights?|thinking|"
+    r"principles?|experience|approach|method|mindset|rule)|what (?:i|we)(?:'d| had)? "
+    r"learn(?:ed|t))\b",
+    re.I,
+)
+_SPEAKER_PAST = re.compile(r"\b(?:i|we)\s+(?:(?:\w+ly|also|then|first|just)\s+)?([a-z']+)", re.I)
+
+
 def _concrete(s: Sentence) -> bool:
-    """A sentence that tells a later occasion: a past-tense action with a time or a figure."""
+    """A sentence that tells a later occasion: a past-tense action with a time or a figure.
+
+    A claim of use ("I applied this on the next migration, and it went smoothly") is no
+    occasion told unless the sentence also says what the speaker did, or measures it."""
     text = s.text
     low = text.lower()
+    claim = _APPLIED_CLAIM.search(low)
+    if claim and not figures(text):
+        rest = low[: claim.start()] + low[claim.end() :]
+        if not any(_is_past_verb(m.group(1)) for m in _SPEAKER_PAST.finditer(rest)):
+            return False
     if phrase_pattern("application", "future").search(text) and not re.search(
         r"\b(?:later|when \w+ \w+ed|on the next|for the next)\b", low
     ):
@@ -609,6 +660,8 @@ def failure_without_application(vault: Vault, story: Story) -> list[Hit]:
         if re.match(r"\s*(?:todo|tbd|fixme|xxx)\b", first.text, re.I)
         else "an intention"
         if future
+        else "a claim that the lesson was used, not what you did"
+        if _APPLIED_CLAIM.search(first.text)
         else "a general habit"
     )
     return [
@@ -647,7 +700,7 @@ def _talk_later() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{lead})\s+(?:[\w']+\s+){{0,3}}?(?:{verbs})\b", re.I)
 
 
-def _escalation(text: str) -> tuple[int, str] | None:
+def _escalation(text: str, bullet: bool = False) -> tuple[int, str] | None:
     """Where the sentence takes a disagreement to an authority to settle, and its words.
 
     The speaker makes the move ("I asked our CTO", "we raised it with the VP", "my first
@@ -670,7 +723,12 @@ def _escalation(text: str) -> tuple[int, str] | None:
             continue
         move_at = a.start() - len(before) + found[-1].start()
         head = masked[:move_at]
-        if not re.search(r"(?:\b(?:i|we)\b|\bmy (?:first |only )?(?:move|step|reaction)\b)", head):
+        # In a resume-style bullet a clause without a subject is the speaker's ("Rather
+        # than call him, went to our director ...").
+        unsaid = bullet and re.search(r"(?:^|[,;:]|\band|\bthen)\s*$", head)
+        if not unsaid and not re.search(
+            r"(?:\b(?:i|we)\b|\bmy (?:first |only )?(?:move|step|reaction)\b)", head
+        ):
             continue
         if re.search(r"\b(?:asked|told) (?:me|us)\b", masked[move_at : a.end()]):
             continue
@@ -736,7 +794,7 @@ def escalation_first(vault: Vault, story: Story) -> list[Hit]:
     for name in ("Action", "Short version"):
         for s in sentences(vault, story, name):
             talk = _direct_talk(s.text)
-            escalated = _escalation(s.text)
+            escalated = _escalation(s.text, s.bullet)
             if escalated is None or _talk_came_first(s.text):
                 if talk is not None or _talk_came_first(s.text):
                     break  # the other side heard first: what follows is the good path
@@ -805,6 +863,16 @@ def _story_text(vault: Vault, story: Story) -> str:
     )
 
 
+def _framing(vault: Vault, story: Story) -> list[Sentence]:
+    """Where a story says who the speaker is: the Situation, the Task and the Short
+    version's opening sentence."""
+    return [
+        *sentences(vault, story, "Situation"),
+        *sentences(vault, story, "Task"),
+        *sentences(vault, story, "Short version")[:1],
+    ]
+
+
 def _declared(note: Note, key: str) -> Any:
     value = note.meta.get(key)
     return value if value not in (None, "", []) else None
@@ -838,20 +906,59 @@ _ORG = re.compile(
     r"(?:departments?|business units?|divisions?)\b",
     re.I,
 )
+# A small count of people, in words or digits ("four", "4", "a handful of").
+_FEW = (
+    r"(?:[2-9]|1[0-2]|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"a (?:handful|couple|few)(?: of)?|a dozen)"
+)
+_PEOPLE = (
+    r"(?:people|persons|engineers|developers|devs|scientists|researchers|analysts|members|"
+    r"folks|ics|designers|sres)"
+)
+_UNIT = r"(?:team|squad|group|pod|crew|unit)"
 # The speaker's own team, as a story frames it ("on the checkout team", "team of four",
 # "our data engineering team", "my squad"). "On the search team" is the speaker's only
 # in a clause whose subject is the speaker ("I was the tech lead on the search team"; not
-# "Lukas, a data scientist on the search team").
+# "Lukas, a data scientist on the search team"), or when the sentence opens with it and
+# goes on as the speaker ("In the search team of a marketplace, we were four"). Articles
+# may be dropped ("I worked in payments team").
+_TEAM_NAME = (
+    r"(?!(?:every|each|all|other|another|several|many|both|some|two|three|four|five|six|"
+    r"seven|eight|nine|ten|\d+)\b)[\w-]+(?: [\w-]+){0,2}"
+)
 _OWN_TEAM = re.compile(
-    r"(?:\bI\b[^,;.()]*?\b(?:on|in|joined|into|of|led|ran) (?:the|a) "
-    r"(?P<name>[\w-]+(?: [\w-]+){0,2}) (?:team|squad|group)\b|"
+    rf"(?:\bI\b[^,;.()]*?\b(?:on|in|joined|into|of|led|ran) (?:the |a |an |our |my )?"
+    rf"(?P<name>{_TEAM_NAME}) (?:team|squad|group)\b(?!'s)|"
+    rf"^(?:in|on|within|inside) (?:the |our |my |a |an )?(?P<lead>{_TEAM_NAME}) "
+    rf"(?:team|squad|group)\b(?!'s)(?=[^.;]*?,\s*(?:I|we)\b)|"
     r"\b(?:my|our) (?:own )?(?P<ours>[\w-]+(?: [\w-]+){0,2} )?(?:team|squad)\b"
     r"(?! (?:leads?|members?)\b)|"
-    r"\bthe team's\b|\bon the team\b|\b(?:a |the )?team of (?:\d+|\w+)\b|"
+    rf"\bthe team's\b|\bon the team\b|\b(?:a |the )?team of {_FEW}\b|"
     r"\b\w+-(?:person|engineer|people) team\b|\bthe (?:\w+ )?of us\b|"
     r"\b(?:our|my) (?:engineering )?manager asked me\b|\b(?:our|my) team lead\b|"
     r"\bteam, (?:\d+|\w+) engineers\b|\bone of (?:the |our )?\w+ (?:[\w-]+ )?(?:teams|squads)\b|"
+    rf"\bwe were (?:only |just )?(?:a (?:small |tiny )?{_UNIT} of {_FEW}|{_FEW} {_PEOPLE})\b|"
     r"\bthe (?P<named>[\w-]+(?: [\w-]+)?) team, [\w ]{0,30}including me\b)",
+    re.I,
+)
+# How many people the speaker's own unit has, when the framing says it and it is small:
+# "team of five", "squad (four engineers)", "team, 7 engineers", "a two-person team",
+# "we were four people", "the three of us". One team's headcount, not a reach.
+_HEADCOUNT = re.compile(
+    # "team of five", "team with four people", "team of six ran" (not "a team of two
+    # hundred", "a group of four services")
+    rf"\b{_UNIT}\b\s+(?:of|with|had|has|was|is|consisting of|made up of)\s+"
+    rf"(?:only |just |about |around )?{_FEW}(?:\s+(?:[\w-]+\s+)?{_PEOPLE}\b|"
+    rf"\b(?!\s+(?:hundred|thousand|million|billion|dozen|[\w-]{{3,}}s)\b))|"
+    # a count set off after the team: "team, 7 engineers", "team of a retailer, eight of us"
+    rf",\s*(?:only |just |about |around )?{_FEW}\s+(?:[\w-]+\s+)?(?:{_PEOPLE}|of us)\b|"
+    # "squad (four engineers)", "my team (billing, five engineers)"
+    rf"\b{_UNIT}\s*\([^()]{{0,40}}?\b{_FEW}\s+(?:[\w-]+\s+)?{_PEOPLE}\b|"
+    # "a two-person infra team", "a five-engineer squad", "a six-strong team"
+    rf"\b{_FEW}[- ](?:person|people|engineer|member|strong|developer)s?\b"
+    rf"(?:[\w -]{{0,30}}?)\b{_UNIT}\b|"
+    rf"\bwe were (?:only |just )?(?:a (?:small |tiny )?{_UNIT} of {_FEW}|{_FEW} {_PEOPLE})\b|"
+    rf"\bthe {_FEW} of us\b",
     re.I,
 )
 _OTHER_TEAM = re.compile(
@@ -887,25 +994,48 @@ _SCENE = re.compile(
 )
 
 
-def _stated_reach(text: str) -> str | None:
-    """A count of teams the story's work reached ("all seven tenant teams"), if any."""
+# A count of two ("two teams", "both departments", "across 2 squads") is reach a story may
+# state of a pilot or a pair of neighbours: it weighs like two partner teams, it does not
+# decide.
+_TWO = re.compile(r"\b(?:two|2|both|a couple of|a pair of)\b", re.I)
+
+
+def _stated_reach(text: str) -> tuple[str | None, int]:
+    """A count of teams the story's work reached ("all seven tenant teams") that decides
+    the scope, if any; else what the counts of two are worth (see :data:`_TWO`)."""
+    weak = 0
     for m in _TEAM_COUNT.finditer(text):
-        if not _SCENE.search(text[max(0, m.start() - 80) : m.start()]):
-            return m.group(0)
-    return None
+        if _SCENE.search(text[max(0, m.start() - 80) : m.start()]):
+            continue
+        if _TWO.search(m.group(0)):
+            weak = 2
+            continue
+        return m.group(0), weak
+    for m in _ACROSS.finditer(text):
+        if not _TWO.search(m.group(0)):
+            return m.group(0), weak
+        weak = 2
+    return None, weak
 
 
-def _own_team(framing: str) -> tuple[list[str], set[str]]:
-    """The own-team phrases in the framing, and the own team's names (for exclusion)."""
+def _own_team(framing: Iterable[Sentence]) -> tuple[list[str], set[str], str | None]:
+    """The own-team phrases in the framing sentences, the own team's names (for
+    exclusion), and the own unit's small headcount when an own-team sentence states it."""
     hits: list[str] = []
     names: set[str] = set()
-    for m in _OWN_TEAM.finditer(framing):
-        hits.append(m.group(0))
-        for key in ("name", "ours", "named"):
-            if m.group(key):
-                name = m.group(key).strip().lower()
-                names |= {name, name.split()[-1]}
-    return hits, names
+    headcount: str | None = None
+    for s in framing:
+        found = list(_OWN_TEAM.finditer(s.text))
+        for m in found:
+            hits.append(m.group(0))
+            for key in ("name", "lead", "ours", "named"):
+                if m.group(key):
+                    name = m.group(key).strip().lower()
+                    names |= {name, name.split()[-1]}
+        count = _HEADCOUNT.search(s.text) if found else None
+        if count and headcount is None:
+            headcount = count.group(0)
+    return hits, names, headcount
 
 
 def _other_teams(text: str, own: set[str]) -> dict[str, int]:
@@ -937,22 +1067,38 @@ def _role_below_staff(note: Note) -> bool:
 def text_scope(vault: Vault, story: Story) -> str:
     """ "org", "multi-team" or "team" read from the story, or "" when it does not say.
 
-    Stated reach decides: org-wide work, or a count of teams the work spans. Otherwise
-    the other teams the story works with are weighed against the speaker's own-team
-    framing and role: one partner team lifts a story told from inside one team only when
-    the role is Staff-level; at a Senior title it takes two (the seed: Senior works at team
-    and feature level). A story with no team in it at a title below Staff is a team's work.
+    Stated reach decides: org-wide work, or a count of three or more teams the work spans.
+    Otherwise the other teams the story works with (a count of two weighs as two) are
+    weighed against the evidence that the speaker sits inside one team: one partner team
+    lifts a story told from inside a team at a Staff title; a Senior title, and a small
+    stated headcount of the own unit, each raise that by one (the seed: Senior works at
+    team and feature level). A story with no team in it at a title below Staff is a
+    team's work.
     """
+    cache = _SCOPES.setdefault(vault, {})
+    if story.note.path not in cache:
+        cache[story.note.path] = _text_scope(vault, story)
+    return cache[story.note.path]
+
+
+_SCOPES: weakref.WeakKeyDictionary[Vault, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _text_scope(vault: Vault, story: Story) -> str:
     text = _story_text(vault, story)
     if _ORG.search(text):
         return "org"
-    if _stated_reach(text) or _ACROSS.search(text):
+    stated, weak = _stated_reach(text)
+    if stated:
         return "multi-team"
-    framing = " ".join(s.text for n in ("Situation", "Task") for s in sentences(vault, story, n))
-    own_hits, own = _own_team(framing)
-    reach = sum(_other_teams(text, own).values())
+    own_hits, own, headcount = _own_team(_framing(vault, story))
+    reach = max(weak, sum(_other_teams(text, own).values()))
     below_title = _role_below_staff(story.note)
-    needed = 2 if own_hits and below_title else 1
+    # Each piece of evidence that the speaker sits inside one team raises the reach it
+    # takes to lift the story: a Senior title, and a small headcount of the own unit
+    # ("a squad of four engineers"), which says the team is the remit whatever the title.
+    # A count of two stated ("a pilot with two departments") weighs as two partner teams.
+    needed = 1 + bool(own_hits and below_title) + bool(headcount)
     if reach >= needed:
         return "multi-team"
     if own_hits or below_title:
