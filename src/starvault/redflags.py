@@ -700,6 +700,13 @@ def _talk_later() -> re.Pattern[str]:
     return re.compile(rf"\b(?:{lead})\s+(?:[\w']+\s+){{0,3}}?(?:{verbs})\b", re.I)
 
 
+_LEADING_CLAUSE = re.compile(
+    r"\s*(?:(?:rather than|instead of|before|after|without|when|once|since|because|as|"
+    r"despite|to)\b[^,;]*[,;]\s*)?",
+    re.I,
+)
+
+
 def _escalation(text: str, bullet: bool = False) -> tuple[int, str] | None:
     """Where the sentence takes a disagreement to an authority to settle, and its words.
 
@@ -723,9 +730,17 @@ def _escalation(text: str, bullet: bool = False) -> tuple[int, str] | None:
             continue
         move_at = a.start() - len(before) + found[-1].start()
         head = masked[:move_at]
-        # In a resume-style bullet a clause without a subject is the speaker's ("Rather
-        # than call him, went to our director ...").
-        unsaid = bullet and re.search(r"(?:^|[,;:]|\band|\bthen)\s*$", head)
+        # In a resume-style bullet a move without a subject is the speaker's: it opens the
+        # bullet, after a subordinate clause ("Rather than call him, went to our
+        # director") or a chain of subject-less verbs ("Profiled it, then asked the VP").
+        # (Not "Dana, rather than call me, asked the VP": Dana is the subject.)
+        unsaid = bullet and (
+            _LEADING_CLAUSE.fullmatch(head)
+            or (
+                _is_past_verb(head.split(" ", 1)[0])
+                and re.search(r"(?:[,;:]|\band|\bthen)\s*$", head)
+            )
+        )
         if not unsaid and not re.search(
             r"(?:\b(?:i|we)\b|\bmy (?:first |only )?(?:move|step|reaction)\b)", head
         ):
@@ -908,8 +923,10 @@ _ORG = re.compile(
 )
 # A small count of people, in words or digits ("four", "4", "a handful of").
 _FEW = (
-    r"(?:[2-9]|1[0-2]|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"a (?:handful|couple|few)(?: of)?|a dozen)"
+    r"(?:(?<![\d.,])(?:[2-9]|1[0-2])(?![\d.,]?\d)|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve|a (?:handful|couple|few)(?: of)?|a dozen)"
+    # not the start of a larger number ("two hundred people")
+    r"(?![\s-]+(?:hundred|thousand|million|billion|dozen)\b)"
 )
 _PEOPLE = (
     r"(?:people|persons|engineers|developers|devs|scientists|researchers|analysts|members|"
@@ -931,6 +948,10 @@ _OWN_TEAM = re.compile(
     rf"(?P<name>{_TEAM_NAME}) (?:team|squad|group)\b(?!'s)|"
     rf"^(?:in|on|within|inside) (?:the |our |my |a |an )?(?P<lead>{_TEAM_NAME}) "
     rf"(?:team|squad|group)\b(?!'s)(?=[^.;]*?,\s*(?:I|we)\b)|"
+    # a compact note that opens with the team and its size ("Payments app team at a
+    # bank, six people.")
+    rf"^(?P<note>{_TEAM_NAME}) (?:team|squad)\b(?!'s)(?=[^.;]*?,\s*(?:about |around )?"
+    rf"{_FEW} (?:[\w-]+ )?{_PEOPLE}\b)|"
     r"\b(?:my|our) (?:own )?(?P<ours>[\w-]+(?: [\w-]+){0,2} )?(?:team|squad)\b"
     r"(?! (?:leads?|members?)\b)|"
     rf"\bthe team's\b|\bon the team\b|\b(?:a |the )?team of {_FEW}\b|"
@@ -1028,7 +1049,7 @@ def _own_team(framing: Iterable[Sentence]) -> tuple[list[str], set[str], str | N
         found = list(_OWN_TEAM.finditer(s.text))
         for m in found:
             hits.append(m.group(0))
-            for key in ("name", "lead", "ours", "named"):
+            for key in ("name", "lead", "note", "ours", "named"):
                 if m.group(key):
                     name = m.group(key).strip().lower()
                     names |= {name, name.split()[-1]}

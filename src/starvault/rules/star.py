@@ -434,7 +434,9 @@ def below_staff_scope(vault: Vault) -> Iterator[Finding]:
     matter fields say it; without them, the text is read: a count of teams reached or
     org-wide work decides, otherwise the teams worked with are weighed against the
     own-team framing and the ``role`` title (one partner team at a Staff title, two at a
-    Senior one), and the look-fors (unclear problems turned into a plan, direction set,
+    Senior one, one more when the framing states a small headcount of your own unit, "a
+    squad of four engineers"; a count of two teams weighs as two partners and does not
+    decide), and the look-fors (unclear problems turned into a plan, direction set,
     other functions led) are read for a story that names no team. ``target_level``
     (senior, staff, principal) in the config, or a company note's ``level``, sets the bar:
     at senior nothing fires; at staff a team-scope story, or one with at most one look-for,
