@@ -95,7 +95,7 @@ def test_new_note_of_every_type_passes_fm_rules(sample: Path, run_cli, type_name
     [created] = _notes(sample) - before
     folder = schema.TYPES[type_name].folder
     assert created == (f"{folder}/" if folder else "") + f"My {type_name} draft.md"
-    assert result.output.strip() == f"{sample}/{created}"
+    assert result.stdout.strip() == f"{sample}/{created}"
     assert [f for f in _findings(sample) if f.startswith(created)] == []
     note = parse_text(created, (sample / created).read_text(encoding="utf-8"))
     assert note.meta["type"] == type_name

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .. import schema
-from .common import load_vault, vault_argument
+from .common import load_vault, vault_argument, write_failure
 
 if TYPE_CHECKING:
     from ..authoring import Draft
@@ -123,6 +123,13 @@ def new_command(
     except NoteExists as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:
+        raise write_failure(exc, f"the new note '{draft.path}'") from None
+    if type_name == "course":
+        try:
+            _place_course(loaded.root, draft.path, label)
+        except OSError as exc:
+            raise write_failure(exc, "the table of contents or a course page") from None
     for other in same_name(loaded, draft.path):
         click.echo(
             f"warning: '{other}' has the same name; links to it become ambiguous (LK004)",
@@ -131,6 +138,34 @@ def new_command(
     click.echo(_shown(label, draft.path))
     if open_editor:
         _open(str(path))
+
+
+def _place_course(root: Any, rel: str, label: str) -> None:
+    """List a new course page in the table of contents and write its Navigation blocks
+    (and its neighbours' Previous/Next) from it, so the vault stays NV-clean."""
+    from ..atomic import write_atomic
+    from ..authoring import list_course_page
+    from ..navigation import apply_fixes, course_order, plan_fixes
+    from ..vault import load
+
+    vault = load(root)
+    listed = list_course_page(vault, rel)
+    if listed is None:
+        return
+    toc_path, data = listed
+    write_atomic(root / toc_path, data)
+    click.echo(f"listed in {_shown(label, toc_path)}", err=True)
+    vault = load(root)
+    order = course_order(vault)
+    if rel not in order:
+        return
+    i = order.index(rel)
+    touched = {rel, *order[max(0, i - 1) : i + 2]}
+    fixes = [f for f in plan_fixes(vault) if f.path in touched]
+    apply_fixes(vault, fixes)
+    for f in fixes:
+        if f.path != rel:
+            click.echo(f"updated navigation: {_shown(label, f.path)}", err=True)
 
 
 def _open(path: str) -> None:
@@ -286,6 +321,17 @@ def _write(loaded: Vault, label: str, session: Any) -> None:
         sys.exit(1)
     except AuthoringError as exc:
         raise click.UsageError(str(exc)) from exc
+    except OSError as exc:
+        # The answer was given and timed: print the note so the session is not lost.
+        from ..authoring import practice_path, practice_text
+
+        click.echo(
+            f"The practice note could not be written; here it is, to save as "
+            f"'{practice_path(loaded, session)}':\n",
+            err=True,
+        )
+        click.echo(practice_text(loaded, session))
+        raise write_failure(exc, "the practice note") from None
     rel = path.relative_to(loaded.root).as_posix()
     click.echo(f"Logged {_shown(label, rel)}")
 

@@ -472,7 +472,8 @@ def unknown_value(vault: Vault) -> Iterator[Finding]:
     """A value outside its allowed set: a question type no note defines, a mode, a score.
 
     Question types are the ``key`` values of the vault's ``question-type`` notes plus
-    ``question_types`` in ``starvault.toml``; a story tagged with any other value counts for
+    ``question_types`` in ``starvault.toml`` (and the seed's five: all of them in a vault
+    that defines none, those its notes use in one that does); any other value counts for
     no question type. Modes are ``self`` and ``partner``, ask categories ``team``,
     ``culture`` and ``growth``, scores 1 to 5, durations above 0.
 

@@ -32,7 +32,7 @@ from ..atomic import clean_stale, die_with_parent, temp_prefix
 from ..resources import templates_dir
 from ..scan import Note, inside
 from ..vault import Vault
-from .pages import PageBuilder, SiteContext
+from .pages import PageBuilder, SiteContext, page_problems
 from .safety import BuildError, check_output
 
 # Bump when the HTML the code produces changes, so old manifests re-render everything.
@@ -53,10 +53,14 @@ class BuildResult:
     dashboards: list[str] = field(default_factory=list)  # dashboard pages written
     attachments: int = 0
     seconds: float = 0.0
+    # "path:line: message" for every published note that could not be read or whose front
+    # matter is invalid: its page shows a banner, the build says so.
+    problems: list[str] = field(default_factory=list)
 
 
 def default_output(vault: Vault) -> Path:
-    return Path(vault.config.site.output)
+    """OUT when none is given: ``site.output`` from the vault's folder (build and serve)."""
+    return vault.config.site.output_dir(vault.root)
 
 
 def build(
@@ -158,6 +162,11 @@ def build(
             dashboards.abort()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    result.problems = [
+        f"{path}:{p.line}: {p.message} ({p.code})"
+        for path in sorted(ctx.site.pages)
+        for p in page_problems(vault.notes[path])
+    ]
     result.seconds = time.perf_counter() - started
     return result
 

@@ -293,6 +293,15 @@ class PageBuilder:
             backlinks=backlinks,
             outline=[h for h in rendered.headings if 2 <= h[0] <= 3],
             source_path=path,
+            problems=[
+                {
+                    "title": BANNER_CODES[p.code],
+                    "message": p.message,
+                    "line": p.line,
+                    "code": p.code,
+                }
+                for p in page_problems(note)
+            ],
         )
         template = "note.html"
         if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
@@ -407,6 +416,19 @@ class PageBuilder:
             dest.write_text(html, "utf-8")
             written.append(page)
         return written
+
+
+# Problems that change what a page can show: the note was not read (VA001, VA003) or its
+# front matter was dropped (VA002). The page carries a banner; the build prints a line.
+BANNER_CODES = {
+    "VA001": "This note could not be read",
+    "VA002": "This note's front matter is not valid YAML, so its properties are ignored",
+    "VA003": "This note is too large to read",
+}
+
+
+def page_problems(note: Note) -> list[Any]:
+    return [p for p in note.problems if p.code in BANNER_CODES]
 
 
 def _split_title(html: str) -> tuple[str | None, str]:
