@@ -133,14 +133,15 @@ def test_nv006_promises_a_fix_only_where_fix_rewrites(make_vault, run_cli) -> No
     assert "check --fix rewrites it from" not in out
 
 
-def test_a_new_question_type_keeps_the_seed_types_notes_use(make_vault) -> None:
+def test_a_new_question_type_says_which_seed_types_it_replaced(make_vault) -> None:
     story = "---\ntype: story\nquestion_types: [conflict]\n---\n\n# S\n"
     mine = "---\ntype: question-type\nkey: negotiation\ntitle: Negotiation\n---\n\n# N\n"
     root = make_vault({"S.md": story, "Types/Negotiation.md": mine})
     vault = starvault.load(root, use_cache=False)
-    assert {qt.key for qt in question_types(vault)} == {"negotiation", "conflict"}
-    report = starvault.check(vault, select=["FM004"])
-    assert report.diagnostics == []
+    assert {qt.key for qt in question_types(vault)} == {"negotiation"}
+    [d] = starvault.check(vault, select=["FM004"]).diagnostics
+    assert d.path == "S.md" and "seed's five question types" in d.message
+    assert "add a question-type note with 'key: conflict'" in d.message
 
 
 # -- failures are one line, exit 2 -------------------------------------------------------

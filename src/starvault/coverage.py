@@ -255,8 +255,7 @@ def _by_title(notes: list[Note]) -> list[Note]:
 
 
 def question_types(vault: Vault) -> list[QuestionTypeInfo]:
-    """Types defined by question-type notes, then by the config, with the seed's types
-    that notes use; else the seed's five."""
+    """Types defined by question-type notes, then by the config; else the seed's five."""
     out: dict[str, QuestionTypeInfo] = {}
     for note in _by_title(vault.notes_of_type("question-type")):
         key = _text(note.meta, "key") or note.name.lower()
@@ -266,24 +265,9 @@ def question_types(vault: Vault) -> list[QuestionTypeInfo]:
         out.setdefault(key, QuestionTypeInfo(key, key.replace("-", " ").title(), None))
     if not out:
         out = {k: QuestionTypeInfo(k, t, None) for k, t in DEFAULT_QUESTION_TYPES.items()}
-    else:
-        # A vault that adds its own type keeps the seed's types its notes already use:
-        # one new question-type note must not turn every existing story into an error.
-        for key in sorted(_used_seed_types(vault) - out.keys()):
-            out[key] = QuestionTypeInfo(key, DEFAULT_QUESTION_TYPES[key], None)
     # The seed's five first, in the seed's order; then the user's own.
     seed = list(DEFAULT_QUESTION_TYPES)
     return sorted(out.values(), key=lambda qt: seed.index(qt.key) if qt.key in seed else 99)
-
-
-def _used_seed_types(vault: Vault) -> set[str]:
-    """The seed's question type keys that stories and questions use."""
-    used: set[str] = set()
-    for note in vault.notes_of_type("story"):
-        used.update(s.strip() for s in _strings(note.meta.get("question_types")))
-    for note in vault.notes_of_type("question"):
-        used.add(_text(note.meta, "question_type"))
-    return used & DEFAULT_QUESTION_TYPES.keys()
 
 
 def _story_info(vault: Vault, note: Note) -> StoryInfo:
