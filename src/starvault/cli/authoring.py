@@ -39,7 +39,10 @@ def _ask(vault: Vault, f: Field, note_type: str) -> Any:
     from ..authoring import AuthoringError, allowed_values, parse_value
 
     allowed = allowed_values(vault, f)
-    label = f"{f.name} ({f.description})" if f.description else f.name
+    # "Question type (the kind of question it is)", not the YAML key "question_type".
+    label = f.name.replace("_", " ").capitalize()
+    if f.description:
+        label += f" ({f.description})"
     if allowed and f.kind is schema.Kind.TEXT:
         return click.prompt(label, type=click.Choice(allowed))
     if allowed:
@@ -51,7 +54,7 @@ def _ask(vault: Vault, f: Field, note_type: str) -> Any:
         except AuthoringError as exc:
             raise click.BadParameter(str(exc)) from None
         if value in ("", []):
-            raise click.BadParameter(f"a {note_type} note needs '{f.name}'")
+            raise click.BadParameter(f"a {note_type} note needs this (field '{f.name}')")
         return value
 
     return click.prompt(label, value_proc=convert)
@@ -377,7 +380,11 @@ def _interactive_session(
             times = "once" if s.practice_count == 1 else f"{s.practice_count} times"
             times += f", {s.sessions_counted} at the bar" if s.practice_count else ""
             click.echo(f"  {i}. {s.title}  (practised {times})")
-        pick = click.prompt("Story", type=click.IntRange(1, len(stories)), default=1)
+        pick = click.prompt(
+            "Which story will you tell (its number)",
+            type=click.IntRange(1, len(stories)),
+            default=1,
+        )
         story_note = vault.notes[stories[pick - 1].path]
     click.prompt(
         "Press Enter to start the timer (Enter again to stop; aim for "
@@ -393,13 +400,15 @@ def _interactive_session(
     elapsed = max(elapsed, 1.0)
     click.echo(f"Answer time: {format_seconds(elapsed)}")
     if mode is None:
-        mode = click.prompt("Mode", type=click.Choice(schema.MODES), default="self")
+        mode = click.prompt(
+            "Alone or with a partner", type=click.Choice(schema.MODES), default="self"
+        )
     click.echo("Score the answer, 1 (weak) to 5 (strong):")
     scores = {
         name: click.prompt(f"  {name.capitalize()} (1-5)", type=click.IntRange(1, 5))
         for name in schema.SCORES
     }
-    click.echo("Red flags (y/n):")
+    click.echo("Did any of these happen? (y/n)")
     flags = [
         key
         for key, text in RED_FLAGS
