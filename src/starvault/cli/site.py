@@ -59,8 +59,8 @@ def build_command(vault: str | None, out: Path | None, jobs: int | None) -> None
     except BuildError as exc:
         raise Failure(str(exc)) from exc
     except OSError as exc:
-        where = exc.filename or target
-        raise Failure(f"cannot write the site to '{where}': {exc.strerror or exc}") from exc
+        # The folder the user named, not the temporary one beside it that failed first.
+        raise Failure(f"cannot write the site to '{target}': {exc.strerror or exc}") from exc
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
