@@ -475,7 +475,8 @@ _THIRD = re.compile(
 # "and their lead, honestly, ..."): not an opening phrase of place or time ("In one of
 # them, honestly, ...").
 _OTHER_SUBJECT = re.compile(
-    r"\s*(?:(?:and|but|so|yet)\s+)?(?:they|he|she|(?:the|their|his|her) (?:[\w'-]+ ){0,3}?"
+    r"\s*(?:(?:and|but|so|yet)\s+)?(?:they|he|she|(?:their|his|her) [\w-]+|"
+    r"(?:the|their|his|her) (?:[\w'-]+ ){0,3}?"
     r"(?:team|teams|group|squad|department|vendor|vendors|analysts|managers|engineers|side|"
     r"lead|leads|contractors?|org|office|developers|owners)|[A-Z][a-z]+'s (?:[\w-]+ ){0,2}?"
     r"(?:team|group|org|people|engineers|lead))\b",
@@ -628,25 +629,6 @@ def _blame_in(
     teams: re.Pattern[str] | None = None,
 ) -> str | None:
     masked = safe.sub(lambda m: "_" * len(m.group(0)), text)
-    told_frame, said_early, dismissive, motive, slighted, hindsight = _blame_frames()
-    for frame in (told_frame, said_early, slighted):
-        for m in frame.finditer(masked):
-            if not _NEGATED.search(_clause_before(masked, m.start())):
-                return m.group(0)
-    for frame in (dismissive, motive, hindsight):
-        for m in frame.finditer(masked):
-            clause = _clause_before(masked, m.start())
-            if _NEGATED.search(clause) or _reported(masked, m.start()):
-                continue
-            # the one refusing is someone else: not "I simply didn't want to", and someone
-            # else is in the sentence ("teams who simply didn't", "the vendor should have")
-            if re.search(r"\b(?:i|we)\s+(?:\w+\s+){0,2}$", clause, re.I):
-                continue
-            if frame is dismissive and not (
-                _THIRD.search(masked) or re.search(r"\bwho\s*$", clause, re.I)
-            ):
-                continue
-            return m.group(0)
     for pattern in (told, direct, others):
         for m in pattern.finditer(masked):
             if _NEGATED.search(_clause_before(masked, m.start())):
@@ -666,6 +648,25 @@ def _blame_in(
                 continue  # "the vendor should have been involved": by us, not their fault
             if pattern is others and not (_THIRD.search(masked) or candour.search(masked)):
                 continue  # no one else in the sentence to blame, and no "honestly"
+            return m.group(0)
+    told_frame, said_early, dismissive, motive, slighted, hindsight = _blame_frames()
+    for frame in (told_frame, said_early, slighted):
+        for m in frame.finditer(masked):
+            if not _NEGATED.search(_clause_before(masked, m.start())):
+                return m.group(0)
+    for frame in (dismissive, motive, hindsight):
+        for m in frame.finditer(masked):
+            clause = _clause_before(masked, m.start())
+            if _NEGATED.search(clause) or _reported(masked, m.start()):
+                continue
+            # the one refusing is someone else: not "I simply didn't want to", and someone
+            # else is in the sentence ("teams who simply didn't", "the vendor should have")
+            if re.search(r"\b(?:i|we)\s+(?:\w+\s+){0,2}$", clause, re.I):
+                continue
+            if frame is dismissive and not (
+                _THIRD.search(masked) or re.search(r"\bwho\s*$", clause, re.I)
+            ):
+                continue
             return m.group(0)
     m = candour.search(masked)
     if m:
