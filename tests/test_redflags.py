@@ -267,6 +267,70 @@ def test_st006_own_phrases_from_config(make_vault):
     assert [g[3] for g in got] == ["scapegoat"]
 
 
+# Blame carried by grammar rather than by one phrase, each in several wordings.
+@pytest.mark.parametrize(
+    ("said", "words"),
+    [
+        # "I told you so" in any relative frame, or said to have been said all along
+        ("They pushed the index live, which I had flagged weeks earlier.", "which I had flagged"),
+        ("The cache fell over, something I'd warned them about.", "I'd warned"),
+        ("I had raised the quota problem from day one, and it bit us.", "I had raised"),
+        # a judgement with the candour marker inside it, after the one judged
+        ("The data team was, frankly, the reason we slipped.", "frankly"),
+        ("Their reviewers were, honestly, in no hurry.", "honestly"),
+        # sarcasm and weariness markers before someone else
+        ("Predictably, the vendor missed the second date too.", "Predictably"),
+        ("The billing team, as usual, shipped without a flag.", "as usual"),
+        # another's words quoted to judge a third party
+        ("As my director put it, the infra team never met a deadline they liked.", "As my"),
+        # a dismissive adverb before another's refusal
+        ("Their lead simply refused to read the design.", "simply refused"),
+        ("Most objections came from owners who just didn't want the extra work.", "just"),
+        # a motive assigned with "because"
+        ("The analysts kept the old model because they did not understand the new one.", "b"),
+        ("Ops resisted, since they never bothered to read the runbook.", "bothered"),
+        # the speaker's word passed over, in the passive with the agent implied
+        ("My ticket about cert expiry was ignored for two quarters.", "My ticket"),
+        ("Our warnings were brushed aside by the platform group.", "Our warnings"),
+        # a hindsight verdict with someone else as the subject
+        ("In hindsight the vendor should have tested the firmware.", "the vendor should"),
+        ("Looking back, they ought to have told us about the freeze.", "they ought"),
+    ],
+)
+def test_st006_blame_told_by_grammar(make_vault, said, words):
+    text = story({"Result": BASE["Result"] + " " + said})
+    got = found(make_vault, text, "ST006")
+    assert [g[0] for g in got] == [line_of(text, said[:20])]
+    assert words.lower() in got[0][3].lower()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # the same frames with the speaker as the one refusing, late or wrong
+        "I simply didn't want to rush the migration.",
+        "In hindsight I should have involved the vendor earlier.",
+        "We should have tested the firmware on real hardware.",
+        # a passive whose left-out agent is the speaker
+        "The vendor should have been involved from the first week, and that was my call.",
+        # a warning told as what it made possible, not as being right
+        "I had pointed out the risk in the design review, so we had a rollback ready.",
+        # the passive negated, a proposal turned down without a slight
+        "Their concerns were not ignored; we logged each one.",
+        "My proposal was rejected, and the review showed why.",
+        # the candour marker before praise, or after a phrase of place
+        "The platform team, honestly, had good reasons to say no.",
+        "In one of the services, frankly, the config was a mess.",
+        "As usual, we ran a blameless review.",
+        # what one side thought of the other, reported
+        "Legal thought the engineers simply didn't care about consent.",
+    ],
+)
+def test_st006_grammar_hard_negatives(make_vault, said):
+    text = story({"Result": BASE["Result"] + " " + said})
+    assert found(make_vault, text, "ST006") == []
+
+
 # -- ST007 ------------------------------------------------------------------------------
 
 FAILED = "failure: true\n"
@@ -312,6 +376,26 @@ def test_st007_later_occasion(make_vault, applied):
     assert found(make_vault, story({"Applied": applied}, front=FAILED), "ST007") == []
 
 
+@pytest.mark.parametrize(
+    "applied",
+    [
+        # a habit, then a present perfect: a claim about a span of time
+        "Since then I involve owners early. It has made my later rollouts much calmer.",
+        "I've shared this with every team since, and it has helped a lot.",
+        # "later" describing a plural of occasions, none of them told
+        "My later migrations went far more smoothly because of it.",
+    ],
+)
+def test_st007_claims_over_a_span_are_no_occasion(make_vault, applied):
+    text = story({"Applied": applied}, front=FAILED)
+    assert [g[0] for g in found(make_vault, text, "ST007")] == [line_of(text, applied[:12])]
+
+
+def test_st007_perfect_next_to_a_told_occasion(make_vault):
+    applied = "I have since run two rollouts this way; the second, in March, needed no revert."
+    assert found(make_vault, story({"Applied": applied}, front=FAILED), "ST007") == []
+
+
 def test_st007_missing_applied_points_at_the_title(make_vault):
     text = story(front=FAILED)
     got = found(make_vault, text, "ST007")
@@ -351,6 +435,50 @@ def test_st010_escalation_first(make_vault, action):
     assert len(got) == 1
     assert got[0][0] == line_of(text, action.split("\n")[0][2:30])
     assert "talk with the other person first" in got[0][2]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # any authority noun: C-suite abbreviations, heads, bodies, a skip-level
+        "- When Lena objected, I booked time with our CRO to ask her to make the call.",
+        "- My first move was to email the CMIO and ask him to instruct the lab team to "
+        "change their feed.",
+        "- I went straight to the studio head and asked him to overrule the art team.",
+        "- When Lena objected, I went to my skip-level and asked him to pick my design.",
+        "- I asked the architecture council for a ruling as soon as Lena objected.",
+        "- I immediately took the disagreement to the steering committee.",
+        # the conflict put on an authority's agenda before any talk
+        "- I put the schema question on our CTO's agenda before talking to Lena.",
+        # having the authority order the other side about
+        "- I messaged our department head right away and asked her to make the data team "
+        "roll back.",
+    ],
+)
+def test_st010_authorities_and_requests(make_vault, action):
+    text = story({"Action": action + "\n- I then sat down with Lena."})
+    got = found(make_vault, text, "ST010")
+    assert [g[0] for g in got] == [line_of(text, action[2:30])]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # an incident's severity, not a person
+        "- The incident was escalated to SEV1 and I joined the bridge.",
+        # informing a manager, or a head start
+        "- I kept my manager informed about the rollout every week.",
+        "- I let our department head know the launch would slip.",
+        "- I got a head start on the migration by profiling it first.",
+        # the talk came first, then a joint request to the body
+        "- I spent an afternoon with Lena; we still disagreed, so together we asked the "
+        "steering committee for a ruling.",
+        # an approach to the other party, not to an authority
+        "- I approached Lena and asked her what worried her about the schema.",
+    ],
+)
+def test_st010_authority_hard_negatives(make_vault, action):
+    assert found(make_vault, story({"Action": action}), "ST010") == []
 
 
 @pytest.mark.parametrize(
@@ -601,6 +729,38 @@ def test_st012_small_own_unit_with_reach(make_vault, role, situation, task, acti
 )
 def test_st012_reach_read_from_text(make_vault, role, situation, task, action):
     assert found(make_vault, scoped(role, situation, task, action), "ST012") == []
+
+
+def test_st012_own_team_named_anywhere(make_vault):
+    # the framing says the team only in a subject-less role line; a later sentence names
+    # it as the speaker's, so it is no partner team
+    parts = {
+        "Situation": "- Delivery robots, one lidar each.\n- Calibration done by hand.",
+        "Task": "- Senior engineer on perception. Calibration was mine to improve.",
+        "Action": "- We wrote a script and validated it on robots.",
+        "Short version": "Robots needed calibration. I was the senior engineer on the "
+        "perception team, and we automated it.",
+    }
+    text = story(parts, front="role: Senior Robotics Engineer\n")
+    assert len(found(make_vault, text, "ST012")) == 1
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "I was part of the programme leadership group with the agency product owners.",
+        "I sat in the architecture working group with leads from payments and search.",
+    ],
+)
+def test_st012_cross_team_body_is_no_home_team(make_vault, task):
+    parts = {
+        "Situation": "Benefits were run by separate agencies with their own systems.",
+        "Task": task,
+        "Action": "- I wrote the rules design and proposed the migration order.",
+        "Short version": "I proposed one rules engine and its design.",
+    }
+    text = story(parts, front="role: Principal Engineer\n")
+    assert found(make_vault, text, "ST012") == []
 
 
 def test_st012_fields_win_over_text(make_vault):

@@ -466,8 +466,21 @@ def result_without_numbers(vault: Vault, story: Story) -> list[Hit]:
 
 _THIRD = re.compile(
     r"\b(?:(?i:they|them|their|he|him|his|she|her|the [\w-]+ (?:team|teams|group|squad|"
-    r"department|vendor|analysts|managers|engineers|side|lead|contractors?))|"
+    r"department|vendor|analysts|managers|engineers|side|lead|contractors?)|"
+    # an outside party said bare ("Predictably, the vendor slipped")
+    r"the (?:vendors?|contractors?|suppliers?|agency|consultants?|consultancy))|"
     r"(?<=[a-z,;:] )[A-Z][a-z]+(?:'s)?)\b"
+)
+# Someone else as the subject that opens a clause ("The lab systems team was, frankly, ...",
+# "and their lead, honestly, ..."): not an opening phrase of place or time ("In one of
+# them, honestly, ...").
+_OTHER_SUBJECT = re.compile(
+    r"\s*(?:(?:and|but|so|yet)\s+)?(?:they|he|she|(?:their|his|her) [\w-]+|"
+    r"(?:the|their|his|her) (?:[\w'-]+ ){0,3}?"
+    r"(?:team|teams|group|squad|department|vendor|vendors|analysts|managers|engineers|side|"
+    r"lead|leads|contractors?|org|office|developers|owners)|[A-Z][a-z]+'s (?:[\w-]+ ){0,2}?"
+    r"(?:team|group|org|people|engineers|lead))\b",
+    re.I,
 )
 _NEGATED = re.compile(
     r"\b(?:not|never|no|nor|without|instead of|rather than|would have been|easy to|"
@@ -497,6 +510,63 @@ def _reported(text: str, at: int) -> bool:
         if subject and subject[-1].lower() not in ("i", "we", "honestly", "frankly"):
             return True
     return False
+
+
+# A participle after "should have been": a passive whose agent is left out, often the
+# speaker ("should have been consulted", "should have been told").
+_PASSIVE_AFTER = re.compile(
+    r"\s+(?:\w+ly\s+)?(?:\w+ed|told|brought|given|shown|taken|kept|made|sent|"
+    r"brought in|asked)\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=1)
+def _blame_frames() -> tuple[re.Pattern[str], ...]:
+    """Blame told by its grammar rather than by one phrase, built from the word lists:
+
+    - "I told you so" in any relative frame ("which I had pointed out from the start"),
+      or a warning said to have been given all along ("I had flagged it from day one");
+    - a dismissive adverb before another's refusal ("teams who simply didn't want to");
+    - a motive assigned with "because" ("because they did not understand the model");
+    - the speaker's word passed over, in the passive ("my ticket was ignored");
+    - a hindsight verdict with someone else as the subject ("the vendor should have").
+    """
+
+    def alt(key: str) -> str:
+        return "|".join(
+            r"\s+".join(map(re.escape, w.split()))
+            for w in sorted(words_of("blame", key), key=len, reverse=True)
+        )
+
+    said = rf"(?:{alt('told_you_verbs')})"
+    had = r"(?:\s+had|'d)?(?:\s+\w+ly)?"
+    third = (
+        r"(?:they|he|she|the (?:[\w'-]+ ){0,3}?(?:team|teams|group|vendor|vendors|lead|"
+        r"side|org|department|contractors?|analysts|engineers|owners|[\w-]+s)|"
+        r"(?:their|his|her) [\w-]+|[\w-]+ who|who)"
+    )
+    return (
+        re.compile(rf"\b(?:{alt('told_you_relatives')})\s+i{had}\s+{said}\b", re.I),
+        re.compile(rf"\bi{had}\s+{said}\b(?:[^.;]{{0,40}}?)\b(?:{alt('told_you_since')})\b", re.I),
+        re.compile(rf"\b(?:{alt('dismissive')})\s+(?:{alt('unwilling')})\b", re.I),
+        re.compile(
+            rf"\b(?:because|since|as)\s+{third}\s+(?:simply\s+|just\s+)?"
+            rf"(?:didn't|did not|don't|do not|wouldn't|would not|couldn't|could not|never)\s+"
+            rf"(?:even\s+)?(?:{alt('motive_verbs')})\b",
+            re.I,
+        ),
+        re.compile(
+            rf"\b(?:my|our)\s+(?:[\w-]+\s+){{0,4}}?(?:was|were|had been|got|kept getting|"
+            rf"kept being)\s+(?:\w+ly\s+|simply\s+|just\s+)?(?:{alt('slighted')})\b",
+            re.I,
+        ),
+        re.compile(
+            rf"\b{third}\s+(?:really\s+|clearly\s+|obviously\s+|simply\s+)?"
+            rf"(?:{alt('hindsight')})\b(?!\s+been{_PASSIVE_AFTER.pattern})",
+            re.I,
+        ),
+    )
 
 
 def _clause_before(text: str, at: int) -> str:
@@ -574,17 +644,48 @@ def _blame_in(
                 and (_reported(masked, m.start()) or _SELF_JUDGED.search(masked[: m.start()]))
             ):
                 continue  # what legal thought of us; "I was careless"
+            if m.group(0).lower() == "should have been" and _PASSIVE_AFTER.match(masked, m.end()):
+                continue  # "the vendor should have been involved": by us, not their fault
             if pattern is others and not (_THIRD.search(masked) or candour.search(masked)):
                 continue  # no one else in the sentence to blame, and no "honestly"
+            return m.group(0)
+    told_frame, said_early, dismissive, motive, slighted, hindsight = _blame_frames()
+    for frame in (told_frame, said_early, slighted):
+        for m in frame.finditer(masked):
+            if not _NEGATED.search(_clause_before(masked, m.start())):
+                return m.group(0)
+    for frame in (dismissive, motive, hindsight):
+        for m in frame.finditer(masked):
+            clause = _clause_before(masked, m.start())
+            if _NEGATED.search(clause) or _reported(masked, m.start()):
+                continue
+            # the one refusing is someone else: not "I simply didn't want to", and someone
+            # else is in the sentence ("teams who simply didn't", "the vendor should have")
+            if re.search(r"\b(?:i|we)\s+(?:\w+\s+){0,2}$", clause, re.I):
+                continue
+            if frame is dismissive and not (
+                _THIRD.search(masked) or re.search(r"\bwho\s*$", clause, re.I)
+            ):
+                continue
             return m.group(0)
     m = candour.search(masked)
     if m:
         rest = masked[m.end() :]
+        praise = phrase_pattern("blame", "praise")
+        # a marker set inside the judgement ("The lab systems team was, frankly, the
+        # bottleneck"): the one judged is the subject before it
+        head = masked[: m.start()]
+        if (
+            re.search(r"[,—(]\s*$", head)
+            and (_OTHER_SUBJECT.match(head) or (teams and teams.match(head.lstrip())))
+            and not re.search(r"\b(?:I|we|my|our|me|us)\b", head, re.I)
+            and not praise.search(masked)
+        ):
+            return m.group(0)
         # someone else: a pronoun, a name, or a team the story names, said bare
         # ("Frankly, payments had ignored red builds" after "the payments team")
         other = _THIRD.search(rest) or (teams and teams.match(rest.lstrip(" ,")))
         about_others = other and not re.search(r"\b(?:I|we|my|our)\b", rest[:40])
-        praise = phrase_pattern("blame", "praise")
         if about_others and not praise.search(rest[:60]):
             return m.group(0)
     return None
@@ -607,6 +708,13 @@ _APPLIED_CLAIM = re.compile(
 _SPEAKER_PAST = re.compile(r"\b(?:i|we)\s+(?:(?:\w+ly|also|then|first|just)\s+)?([a-z']+)", re.I)
 
 
+_PERFECT = re.compile(
+    r"\b(?:has|have|'ve)\s+(?:(?:\w+ly|also|since|now|always|often|already)\s+)?"
+    r"(?:been\s+)?[a-z]+\b",
+    re.I,
+)
+
+
 def _concrete(s: Sentence) -> bool:
     """A sentence that tells a later occasion: a past-tense action with a time or a figure.
 
@@ -623,13 +731,18 @@ def _concrete(s: Sentence) -> bool:
         r"\b(?:later|when \w+ \w+ed|on the next|for the next)\b", low
     ):
         return False
-    past = any(_is_past_verb(w) for w in re.findall(r"[A-Za-z']+", text))
+    # A present perfect ("it has made my rollouts smoother", "I've used it since") is a
+    # claim about a span of time, not a past occasion: its participle does not count.
+    simple = _PERFECT.sub(" ", text)
+    past = any(_is_past_verb(w) for w in re.findall(r"[A-Za-z']+", simple))
     if not past:
         return False
     if re.search(r"\b(?:i've|i have|has|have)\s+(?:\w+\s+)?(?:applied|used|done)\b", low):
         return False  # "I've applied this on several projects": a claim, not an occasion
     later = re.search(
-        r"\b(?:later|afterwards|after that|(?:the|my|our) (?:next|following) \w+|"
+        # "later" as a time, not as an adjective of a plural ("my later rollouts")
+        r"\b(?:later(?! (?!years|months|weeks|days)[a-z]+s\b)|afterwards|after that|"
+        r"(?:the|my|our) (?:next|following) \w+|"
         r"the same (?:approach|gate|template|method|review|process|check)|"
         r"when (?:we|i|they) \w+ed|(?:in|by) (?:january|february|march|april|may|june|july|"
         r"august|september|october|november|december|\d{4}))",
@@ -959,7 +1072,18 @@ _OWN_TEAM = re.compile(
     r"\b(?:our|my) (?:engineering )?manager asked me\b|\b(?:our|my) team lead\b|"
     r"\bteam, (?:\d+|\w+) engineers\b|\bone of (?:the |our )?\w+ (?:[\w-]+ )?(?:teams|squads)\b|"
     rf"\bwe were (?:only |just )?(?:a (?:small |tiny )?{_UNIT} of {_FEW}|{_FEW} {_PEOPLE})\b|"
-    r"\bthe (?P<named>[\w-]+(?: [\w-]+)?) team, [\w ]{0,30}including me\b)",
+    r"\bthe (?P<named>[\w-]+(?: [\w-]+)?) team, [\w ]{0,30}including me\b|"
+    # a subject-less role line ("Senior engineer on perception.")
+    rf"^(?:an? |the )?(?:[\w-]+ ){{0,2}}?(?:engineer|developer|scientist|sre|analyst|architect|"
+    rf"designer|researcher)s? (?:on|in|within) (?:the |our )?(?P<role>{_TEAM_NAME}?)"
+    rf"(?: team| squad| group)?\s*[.;]?$)",
+    re.I,
+)
+# The speaker placing themself in a team anywhere in the story ("I was senior engineer on
+# the perception team"): that team is no partner, wherever the sentence stands.
+_I_IN_TEAM = re.compile(
+    rf"\bI(?:'m| am| was| were)\b[^,;.()]{{0,40}}?\b(?:on|in|of|within) (?:the |our |my )?"
+    rf"(?P<name>{_TEAM_NAME}) (?:team|squad|group)\b(?!'s)",
     re.I,
 )
 # How many people the speaker's own unit has, when the framing says it and it is small:
@@ -1046,10 +1170,16 @@ def _own_team(framing: Iterable[Sentence]) -> tuple[list[str], set[str], str | N
     names: set[str] = set()
     headcount: str | None = None
     for s in framing:
-        found = list(_OWN_TEAM.finditer(s.text))
+        found = [
+            m
+            for m in _OWN_TEAM.finditer(s.text)
+            # a body drawn from several teams ("the programme leadership group", "the
+            # architecture working group") is no home team
+            if not _cross_body(m.group("name"))
+        ]
         for m in found:
             hits.append(m.group(0))
-            for key in ("name", "lead", "note", "ours", "named"):
+            for key in ("name", "lead", "note", "ours", "named", "role"):
                 if m.group(key):
                     name = m.group(key).strip().lower()
                     names |= {name, name.split()[-1]}
@@ -1057,6 +1187,12 @@ def _own_team(framing: Iterable[Sentence]) -> tuple[list[str], set[str], str | N
         if count and headcount is None:
             headcount = count.group(0)
     return hits, names, headcount
+
+
+def _cross_body(name: str | None) -> bool:
+    """Whether a group's name ends in a word of a body drawn from several teams."""
+    words = (name or "").lower().split()
+    return bool(words) and words[-1] in words_of("scope", "cross_bodies")
 
 
 def _other_teams(text: str, own: set[str]) -> dict[str, int]:
@@ -1113,6 +1249,10 @@ def _text_scope(vault: Vault, story: Story) -> str:
     if stated:
         return "multi-team"
     own_hits, own, headcount = _own_team(_framing(vault, story))
+    for m in _I_IN_TEAM.finditer(text):
+        if not _cross_body(m.group("name")):
+            name = m.group("name").strip().lower()
+            own |= {name, name.split()[-1]}
     reach = max(weak, sum(_other_teams(text, own).values()))
     below_title = _role_below_staff(story.note)
     # Each piece of evidence that the speaker sits inside one team raises the reach it

@@ -244,7 +244,12 @@ def blaming_language(vault: Vault) -> Iterator[Finding]:
     "to put it kindly"). Ownership is not blame: "it was my fault", "blameless postmortem",
     "I did not blame the team", "I was wrong", and the technical "fault-tolerant". Nor is
     description: what one side thought of the other ("legal thought we were careless"), a
-    judgement of yourself ("I was careless"), "lazy loading". The
+    judgement of yourself ("I was careless"), "lazy loading". Blame told by its grammar
+    counts too: "which I had pointed out from the start", a candour marker inside the
+    judgement ("the lab team was, frankly, the bottleneck"), "predictably" or "as usual"
+    before someone else, "teams who simply didn't want to", "because they did not
+    understand", "my ticket was ignored", "in hindsight the vendor should have" (not "we
+    should have", nor "should have been consulted"). The
     built-in phrases are in ``data/redflags.toml``; ``blame_phrases`` in the config adds
     your own. The seed's red flags: "blaming others", "I was right and they were wrong".
 
@@ -371,8 +376,11 @@ def escalation_first(vault: Vault) -> Iterator[Finding]:
     """In a conflict, the first move was to ask a manager or leadership to decide.
 
     Reads the Action, then the Short version, in order: a sentence where you (or "we") take
-    the disagreement to a manager, director, VP, CTO, council or forum to decide, mandate or
-    sponsor, before any sentence where you talk with the other side (a one-to-one, a lunch,
+    the disagreement to a manager, director, VP, any C-suite title (CRO, CMIO), a head
+    ("the studio head"), a skip-level, a board, council or steering committee to decide,
+    rule, mandate or sponsor, or to order the other side ("ask him to instruct the lab
+    team"), by any route (emailing them, booking time with them, putting it on their
+    agenda), before any sentence where you talk with the other side (a one-to-one, a lunch,
     an afternoon with their team). Inside a sentence its order counts: "before talking to
     her, I took the disagreement to our CTO" is escalation first, "after two talks with
     him, we asked our VP" is not. Escalating together after talking is fine; telling your
