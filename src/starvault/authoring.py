@@ -149,7 +149,7 @@ def parse_value(f: Field, raw: str) -> Any:
     if kind in (Kind.LIST, Kind.LINKS):
         items = [i.strip() for i in re.split(r",(?![^\[]*\]\])", raw) if i.strip()]
         return [_link(i) for i in items] if kind is Kind.LINKS else items
-    if kind is Kind.MAPPING:
+    if kind in (Kind.MAPPING, Kind.RECORDS):
         raise AuthoringError(f"'{f.name}' cannot be set from the command line; edit the note")
     return raw
 

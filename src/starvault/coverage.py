@@ -159,6 +159,7 @@ class Coverage:
     interview_date: datetime.date | None = None
     days_left: int | None = None  # until interview_date, from today
     plan_days: int | None = None  # days the remaining work needs (see plan_days)
+    due_today: list[str] = field(default_factory=list)  # stories due by the schedule, weakest first
 
     def to_dict(self) -> dict[str, Any]:
         """The same content as plain JSON-able data (dates as ISO strings)."""
@@ -428,7 +429,16 @@ def _target_company(vault: Vault, today: datetime.date) -> Note | None:
 
 
 def today() -> datetime.date:
-    """Today's date (one place, so tests and callers agree)."""
+    """Today's date (one place, so tests and callers agree). ``STARVAULT_TODAY`` (an ISO
+    date) stands in for the clock, so a test or a what-if run sees a fixed day."""
+    import os
+
+    fixed = os.environ.get("STARVAULT_TODAY", "").strip()
+    if fixed:
+        try:
+            return datetime.date.fromisoformat(fixed)
+        except ValueError:
+            pass  # a malformed override is ignored: the real date is always a safe answer
     return datetime.date.today()
 
 
@@ -505,6 +515,9 @@ def compute(vault: Vault) -> Coverage:
         days_left=(date - day).days if date is not None else None,
     )
     cov.plan_days = plan_days(vault, cov)
+    from .schedule import build
+
+    cov.due_today = [i.story for i in build(vault, cov, day).due]
     cov.checklist = checklist(vault, cov)
     cov.next_action = next_action(vault, cov)
     _CACHE[vault] = cov
