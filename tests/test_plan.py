@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_coverage import story, template_story
-
 from starvault.plan import find_company, plan
 from starvault.rules import check
 from starvault.vault import load
+from test_coverage import story, template_story
 
 
 def company(rounds: str, extra: str = "") -> str:

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from test_coverage import story
 
 from starvault.config import Thresholds
 from starvault.coverage import PracticeInfo, compute
 from starvault.schedule import build, rate, schedule
 from starvault.vault import load
+from test_coverage import story
 
 TODAY = dt.date(2026, 11, 28)
 
