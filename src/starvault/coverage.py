@@ -121,6 +121,7 @@ class PracticeInfo:
     average: float | None = None  # of the self-scores
     counted: bool = False  # meets the bar
     not_counted: list[str] = field(default_factory=list)  # why not
+    laps: dict[str, float] = field(default_factory=dict)  # STAR part -> seconds (practice)
 
 
 @dataclass
@@ -334,7 +335,20 @@ def _practice_info(vault: Vault, note: Note) -> PracticeInfo:
         scores=scores,
         red_flags=flags,
         average=round(sum(scores.values()) / len(scores), 2) if scores else None,
+        laps=_laps(meta.get("laps")),
     )
+
+
+def _laps(value: Any) -> dict[str, float]:
+    """The valid entries of a practice note's ``laps`` (FM003/FM004 report the rest)."""
+    if not isinstance(value, dict):
+        return {}
+    out = {}
+    for part in schema.LAP_PARTS:
+        seconds = _in_range(_number(value.get(part)), "practice", "duration_s")
+        if seconds is not None or value.get(part) == 0:
+            out[part] = seconds or 0.0
+    return out
 
 
 def format_seconds(seconds: float) -> str:
