@@ -488,7 +488,7 @@ def lap_times(marks: list[tuple[str, float]], end: float) -> dict[str, float]:
     ordered = sorted(starts.items(), key=lambda x: x[1])
     out: dict[str, float] = {}
     for (part, at), nxt in zip(ordered, [*ordered[1:], ("", end)], strict=True):
-        seconds = round(max(0.0, min(nxt[1], end) - at), 1)
+        seconds = round(float(max(0.0, min(nxt[1], end) - at)), 1)
         out[part] = int(seconds) if seconds.is_integer() else seconds
     return {p: out[p] for p in schema.LAP_PARTS if p in out}
 

@@ -156,17 +156,18 @@ def plan(vault: Vault, company: Note, today: dt.date | None = None) -> Plan:
         # Tie-breakers, worth less than one focus item in all rounds together.
         return 10 * len(emphasised & set(s.principles)) + min(s.sessions_counted, 9)
 
-    step = 1 + len(rounds) * max((bonus(s) for s in stories), default=0)  # one focus item
-    most = max((len(r.focus) for r in rounds), default=0)
-    per_round = 1 + len(rounds) * (most * step + step)  # one more covered round
+    # Lexicographic weights in one integer: covered rounds, then focus items covered, then
+    # the tie-breakers, then the earlier round. Each level outweighs any sum of the next.
+    level = 1 + len(rounds) * (1 + max([len(r.focus) for r in rounds] + [0]))
+    level = max(level, 1 + len(rounds) * (1 + max((bonus(s) for s in stories), default=0)))
     graph = nx.Graph()
     for i, r in enumerate(rounds):
         for s in stories:
             hits = sum(_covers(s, f) for f in r.focus)
             if r.focus and not hits:
                 continue
-            weight = (per_round if r.focus else 1) + hits * step + bonus(s)
-            graph.add_edge(("round", i), ("story", s.path), weight=weight)
+            weight = ((int(bool(r.focus)) * level + hits) * level + bonus(s)) * level
+            graph.add_edge(("round", i), ("story", s.path), weight=weight + len(rounds) - i)
     matching = nx.max_weight_matching(graph, maxcardinality=False)
     chosen: dict[int, str] = {}
     for a, b in matching:
