@@ -10,13 +10,14 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
 from .. import schema
 from ..coverage import Coverage, PracticeInfo, compute
-from ..schedule import RATINGS, Schedule, build
+from ..schedule import RATINGS, Schedule, ScheduleItem, build
 
 if TYPE_CHECKING:
     from ..config import Thresholds
@@ -40,10 +41,26 @@ class Progress:
         cov = compute(vault)
         return cls(cov, build(vault, cov, today()), vault.config.thresholds)
 
+    @cached_property
+    def _by_story(self) -> dict[str, list[PracticeInfo]]:
+        out: dict[str, list[PracticeInfo]] = {}
+        for p in self.cov.practice:
+            if p.story is not None:
+                out.setdefault(p.story, []).append(p)
+        for sessions in out.values():
+            sessions.sort(key=lambda p: (p.date is None, p.date or dt.date.min, p.path))
+        return out
+
+    @cached_property
+    def _items(self) -> dict[str, ScheduleItem]:
+        return {i.story: i for i in self.schedule.items}
+
     def sessions(self, story: str) -> list[PracticeInfo]:
         """The story's sessions, oldest first (undated last)."""
-        mine = [p for p in self.cov.practice if p.story == story]
-        return sorted(mine, key=lambda p: (p.date is None, p.date or dt.date.min, p.path))
+        return self._by_story.get(story, [])
+
+    def item(self, story: str) -> ScheduleItem | None:
+        return self._items.get(story)
 
     def key(self, story: str) -> str:
         """A hash of everything a story page shows about its practice (build keys)."""
@@ -56,7 +73,7 @@ class Progress:
 def history_data(progress: Progress, story: str) -> dict[str, Any]:
     """A story's practice history as plain data (the page adds links and the chart)."""
     t = progress.thresholds
-    item = progress.schedule.item(story)
+    item = progress.item(story)
     ratings = {r.path: r for r in item.reviews} if item else {}
     info = progress.cov.story(story)
     sessions = []
