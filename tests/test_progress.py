@@ -167,9 +167,9 @@ def test_laps_in_a_pseudo_terminal(make_vault, today) -> None:
     child.send("\r")
     child.expect(r"Answer time: \d+ s\r\n")
     child.expect(r"Laps: Situation (\d+) s, Task \d+ s, Action \d+ s, Result \d+ s")
-    warned = child.expect([r"The Situation took \d+% of the answer", r"Mode \("])
+    warned = child.expect([r"The Situation took \d+% of the answer", r"Alone or with a partner \("])
     if warned == 0:
-        child.expect(r"Mode \(")
+        child.expect(r"Alone or with a partner \(")
     child.sendline("self")
     for _ in range(6):
         child.expect(r"\(1-5\): ")

@@ -652,3 +652,78 @@ def write_practice(vault: Vault, session: Session) -> Path:
     """Write the session's practice note; returns its path."""
     text = practice_text(vault, session)
     return write_new(vault.root, practice_path(vault, session), text)
+
+
+# ---------------------------------------------------------------------------------------
+# A new course page in the table of contents
+
+_HEADING_LINE = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_ITEM = re.compile(r"^[ \t]{0,3}(\d{1,9})[.)](?:[ \t]+(\S.*))?[ \t]*$")
+
+
+def toc_with_page(text: str, link: str, module: str) -> str:
+    """The table of contents ``text`` with ``link`` listed last in ``module``'s section.
+
+    The section is the heading named like the module (any level below the title); without
+    one, a ``## module`` section is added at the end. In it the page becomes the next item
+    of the ordered list (an empty ``1.`` placeholder is filled instead). Without a module,
+    the page goes at the end of the last ordered list. Line endings are kept.
+    """
+    ending = "\r\n" if "\r\n" in text else "\n"
+    lines = text.replace("\r\n", "\n").split("\n")
+    start, end = 0, len(lines)
+    if module:
+        found = None
+        for i, line in enumerate(lines):
+            m = _HEADING_LINE.match(line)
+            if m and len(m.group(1)) > 1 and m.group(2).strip().casefold() == module.casefold():
+                found, level = i, len(m.group(1))
+                break
+        if found is None:
+            while lines and not lines[-1].strip():
+                lines.pop()
+            lines += ["", f"## {module}", "", f"1. {link}", ""]
+            return ending.join(lines)
+        start = found + 1
+        for j in range(start, len(lines)):
+            m = _HEADING_LINE.match(lines[j])
+            if m and len(m.group(1)) <= level:
+                end = j
+                break
+    items = [(i, _ITEM.match(lines[i])) for i in range(start, end)]
+    items = [(i, m) for i, m in items if m]
+    if items:
+        placeholder = next((i for i, m in items if m.group(2) is None), None)
+        if placeholder is not None:
+            lines[placeholder] = f"{_ITEM.match(lines[placeholder]).group(1)}. {link}"  # type: ignore[union-attr]
+        else:
+            i, m = items[-1]
+            lines.insert(i + 1, f"{int(m.group(1)) + 1}. {link}")
+        return ending.join(lines)
+    # A section (or note) without a list yet: the list starts at its end.
+    at = end
+    while at > start and not lines[at - 1].strip():
+        at -= 1
+    lines[at:at] = ["", f"1. {link}"]
+    return ending.join(lines)
+
+
+def list_course_page(vault: Vault, rel: str) -> tuple[str, bytes] | None:
+    """(toc path, new bytes) listing the course page ``rel`` in the table of contents, or
+    None when there is no table of contents or it lists the page already."""
+    from .navigation import _wikilink, course_order, toc_note
+
+    toc = toc_note(vault)
+    note = vault.notes.get(rel)
+    if toc is None or note is None or rel in course_order(vault):
+        return None
+    data = (vault.root / toc.path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    module = note.meta.get("module")
+    module = module.strip() if isinstance(module, str) else ""
+    new = toc_with_page(text, _wikilink(vault, toc, note), module)
+    bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
+    return toc.path, (bom + new).encode("utf-8")

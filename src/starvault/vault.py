@@ -248,6 +248,19 @@ def _is_index(note: Note, config: Config) -> bool:
     return note.name.lower() == config.toc.lower().rsplit("/", 1)[-1]
 
 
+def _built_site(root: Path, config: Config) -> list[str]:
+    """The default site folder when a build put it inside the vault: its pages and copies
+    of attachments are not part of the vault (it holds starvault's build manifest)."""
+    out = config.site.output_dir(root)
+    try:
+        rel = out.relative_to(root).as_posix()
+    except ValueError:
+        return []
+    if rel in ("", ".") or not (out / ".starvault-build.json").is_file():
+        return []
+    return [rel + "/**"]
+
+
 def load(
     path: str | os.PathLike[str] = ".",
     *,
@@ -268,7 +281,7 @@ def load(
     root = root.resolve()
     if config is None:
         config = load_config(root)
-    scan = walk(root, config.exclude)
+    scan = walk(root, [*config.exclude, *_built_site(root, config)])
     cached = _cache.load(root) if use_cache else _cache.Cached()
     notes: dict[str, Note] = {}
     todo: list[str] = []

@@ -10,7 +10,9 @@ module adds only what *showing* a note needs:
   block ids (``text ^id``) onto the block they name, and lifts lone embeds out of their
   paragraph;
 - transclusion of embeds (whole note, heading section, block) with cycle and depth limits;
-- tags (``#tag``) as chips; math is left as escaped TeX source (nothing from the network).
+- what only the site shows: ``==highlights==``, task lists (``- [x]``), tags (``#tag``) as
+  links to their tag page, and dollar math as MathML (latex2mathml: the browser draws it,
+  nothing comes from the network).
 
 The final HTML of every note, embeds included, is passed through nh3 (see
 :mod:`starvault.site.safety`), whatever produced it; markdown-it escapes text as well.
@@ -26,7 +28,9 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..links import HeadingIndex, Resolved, Status, heading_key, resolve_link
 from ..markdown import make_markdown, split_wikilink
@@ -88,6 +92,17 @@ def heading_ids(headings: Sequence[Any]) -> list[str]:
     return out
 
 
+# How much of a note's text the search index holds: the whole of a typical note (a story
+# is 2,000-5,000 characters), bounded so an index of 10,000 notes stays tens of megabytes.
+SEARCH_TEXT_LIMIT = 6000
+
+
+def tag_page(tag: str) -> str:
+    """The output path of a tag's page: ``#Team/Growth`` -> ``tags/team/growth.html``
+    (Obsidian matches tags without regard to case)."""
+    return "tags/" + tag.lower() + ".html"
+
+
 @dataclass
 class Rendered:
     """One note's body as HTML, with what the page and the search index need."""
@@ -95,6 +110,8 @@ class Rendered:
     html: str
     excerpt: str
     headings: list[tuple[int, str, str]]  # (level, text, id)
+    text: str = ""  # the body as plain text (bounded), for full-text search
+    tags: list[str] = field(default_factory=list)  # inline #tags, first spelling, in order
 
 
 @dataclass
@@ -131,7 +148,20 @@ class NoteRenderer:
         # Obsidian shows a single newline as a line break ("strict line breaks" is off).
         md.options["breaks"] = True
         md.core.ruler.push("obsidian_blocks", _obsidian_blocks)
+        # What only showing a note needs (the checker never looks at these): highlights
+        # (before the rule dispatcher, which answers for every position; "=" must stop
+        # plain text for it to be seen) and task lists.
+        md.inline.ruler.before("dispatch", "mark", _mark_rule)
+        if hasattr(md.inline, "terminator_re") and "=" not in md.inline.terminator_re.pattern:
+            md.inline.terminator_re = re.compile(md.inline.terminator_re.pattern[:-1] + "=]")
+        tasklists_plugin(md)
         rules = md.renderer.rules
+        rules["mark_open"] = _render_tag_token
+        rules["mark_close"] = _render_tag_token
+        rules["math_inline"] = _render_math
+        rules["math_inline_double"] = _render_math
+        rules["math_block"] = _render_math
+        rules["math_block_label"] = _render_math
         rules["wikilink"] = self._render_wikilink
         rules["obsidian_comment"] = _render_nothing
         rules["obsidian_comment_block"] = _render_nothing
@@ -142,8 +172,24 @@ class NoteRenderer:
         rules["html_inline"] = _render_raw_html
         rules["callout_open"] = self._render_callout_open
         rules["callout_close"] = _render_callout_close
-        rules["text"] = _render_text
+        rules["text"] = self._render_text
         return md
+
+    def _render_text(self, tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> str:
+        text = escapeHtml(tokens[idx].content)
+        if "#" not in text:
+            return text
+        ctx: _Ctx = env["ctx"]
+        seen: dict[str, str] | None = ctx.shared.setdefault("tags", {}) if ctx.depth == 0 else None
+
+        def link(m: re.Match[str]) -> str:
+            tag = m.group(1)
+            if seen is not None:
+                seen.setdefault(tag.lower(), tag)
+            href = escapeHtml(self.url(ctx, tag_page(tag)))
+            return f'<a class="tag" href="{href}">#{tag}</a>'
+
+        return _TAG.sub(link, text)
 
     # -- public API ------------------------------------------------------------------------
     def body_tokens(self, note: Note) -> list[Token]:
@@ -173,13 +219,14 @@ class NoteRenderer:
         ids = self.ids_of(note)
         ctx.shared["ids"] = iter(ids) if heading_ids else None
         html = self.md.renderer.render(tokens, self.md.options, {"ctx": ctx})
+        tags: dict[str, str] = ctx.shared.get("tags", {})
         if ROOT_MARK in html:
             html = html.replace(ROOT_MARK, root_of(page))
         # Every page's note HTML goes through the sanitiser, whatever path built it: a flag
         # set by one render path and lost on another must never decide what runs.
         html = sanitize(html)
         headings = [(h.level, h.text, i) for h, i in zip(note.headings, ids, strict=False)]
-        return Rendered(html, _excerpt(tokens), headings)
+        return Rendered(html, _excerpt(tokens), headings, _plain_text(tokens), list(tags.values()))
 
     def ids_of(self, note: Note) -> list[str]:
         hit = self._ids.get(note.path)
@@ -457,11 +504,53 @@ def _render_callout_close(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -
     return "</div></details>\n" if tokens[idx].meta.get("fold") else "</div></div>\n"
 
 
-def _render_text(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:
-    text = escapeHtml(tokens[idx].content)
-    if "#" in text:
-        text = _TAG.sub(r'<span class="tag">#\1</span>', text)
-    return text
+def _render_tag_token(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:
+    return f"<{'/' if tokens[idx].nesting < 0 else ''}{tokens[idx].tag}>"
+
+
+def _mark_rule(state: StateInline, silent: bool) -> bool:
+    """``==text==``: Obsidian's highlight. The text must not start or end with a space;
+    what is inside is parsed as inline Markdown."""
+    src, start = state.src, state.pos
+    if not src.startswith("==", start) or src.startswith("===", start):
+        return False
+    end = src.find("==", start + 2)
+    while end > 0 and src.startswith("===", end):
+        end = src.find("==", end + 1)
+    if end < 0 or end == start + 2:
+        return False
+    inner = src[start + 2 : end]
+    if inner[0].isspace() or inner[-1].isspace():
+        return False
+    if not silent:
+        old_max = state.posMax
+        state.push("mark_open", "mark", 1)
+        state.pos, state.posMax = start + 2, end
+        state.md.inline.tokenize(state)
+        state.push("mark_close", "mark", -1)
+        state.posMax = old_max
+    state.pos = end + 2
+    return True
+
+
+def _render_math(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:
+    """Dollar math as MathML, which browsers draw natively (nothing from the network). TeX
+    latex2mathml cannot read is shown as its source. The page's HTML is sanitised after:
+    latex2mathml copies ``\\text{...}`` through unescaped."""
+    token = tokens[idx]
+    block = token.type.startswith("math_block") or token.type == "math_inline_double"
+    return math_html(token.content, block=block)
+
+
+def math_html(tex: str, *, block: bool) -> str:
+    from latex2mathml.converter import convert
+
+    try:
+        mathml = convert(tex.strip(), display="block" if block else "inline")
+    except Exception:  # any TeX it cannot read: show the source, as Obsidian does
+        cls = "math math-error block" if block else "math math-error"
+        return f'<code class="{cls}" title="TeX not rendered">{escapeHtml(tex)}</code>'
+    return f'<div class="math block">{mathml}</div>\n' if block else mathml
 
 
 def _matching_close(tokens: Sequence[Token], idx: int) -> Token | None:
@@ -537,6 +626,21 @@ def _excerpt(tokens: Sequence[Token], limit: int = 240) -> str:
             break
     text = _WIKI_TEXT.sub(lambda m: m.group(2) or m.group(1), " ".join(parts))
     text = " ".join(_MARKUP.sub("", text).split())
+    return text[:limit]
+
+
+def _plain_text(tokens: Sequence[Token], limit: int = SEARCH_TEXT_LIMIT) -> str:
+    """The note's words for full-text search: inline text, code and math, markup left out."""
+    parts: list[str] = []
+    size = 0
+    for t in tokens:
+        if t.type in ("inline", "fence", "code_block", "math_block") and t.content:
+            parts.append(t.content[: limit * 2])
+            size += len(parts[-1])
+            if size >= limit * 2:
+                break
+    text = _WIKI_TEXT.sub(lambda m: m.group(2) or m.group(1), " ".join(parts))
+    text = " ".join(_MARKUP.sub(" ", text).split())
     return text[:limit]
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 RESERVED = frozenset(
     {"index.html", "search-index.json", "search-index.js", "404.html", ".starvault-build.json"}
 )
-RESERVED_FOLDERS = ("static/", "dashboards/")
+RESERVED_FOLDERS = ("static/", "dashboards/", "tags/")
 
 
 def page_path(note_path: str) -> str:
