@@ -24,6 +24,7 @@ from .schema import Field, Kind
 if TYPE_CHECKING:
     from .coverage import Coverage, QuestionInfo, StoryInfo
     from .scan import Note
+    from .schedule import Schedule
     from .vault import Vault
 
 
@@ -102,6 +103,8 @@ def yaml_value(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, list):
         return "[" + ", ".join(yaml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{yaml_value(k)}: {yaml_value(v)}" for k, v in value.items()) + "}"
     if value is None:
         return '""'
     text = str(value)
@@ -149,7 +152,7 @@ def parse_value(f: Field, raw: str) -> Any:
     if kind in (Kind.LIST, Kind.LINKS):
         items = [i.strip() for i in re.split(r",(?![^\[]*\]\])", raw) if i.strip()]
         return [_link(i) for i in items] if kind is Kind.LINKS else items
-    if kind is Kind.MAPPING:
+    if kind in (Kind.MAPPING, Kind.RECORDS):
         raise AuthoringError(f"'{f.name}' cannot be set from the command line; edit the note")
     return raw
 
@@ -427,17 +430,96 @@ def question_weights(cov: Coverage) -> list[float]:
     return weights
 
 
-def pick_question(cov: Coverage, rng: random.Random) -> QuestionInfo:
+def answers(question: QuestionInfo, story: StoryInfo) -> bool:
+    """Whether a story answers a question: the question links it, or it has its type."""
+    return story.path in question.stories or question.question_type in story.question_types
+
+
+def pick_question(
+    cov: Coverage, rng: random.Random, story: StoryInfo | None = None
+) -> QuestionInfo:
+    """A question, weighted by :func:`question_weights`; among those ``story`` answers
+    when it answers any (the story the schedule says is due)."""
     if not cov.questions:
         raise AuthoringError(
             "the vault has no question notes; add one with 'starvault new question'"
         )
-    return rng.choices(cov.questions, weights=question_weights(cov), k=1)[0]
+    weights = question_weights(cov)
+    pool = list(zip(cov.questions, weights, strict=True))
+    if story is not None:
+        pool = [(q, w) for q, w in pool if answers(q, story)] or pool
+    return rng.choices([q for q, _ in pool], weights=[w for _, w in pool], k=1)[0]
 
 
-def order_stories(stories: list[StoryInfo]) -> list[StoryInfo]:
-    """Least practised at the bar first, so the default choice evens out practice."""
-    return sorted(stories, key=lambda s: (s.sessions_counted, s.last_practice or dt.date.min))
+def due_story(cov: Coverage, schedule: Schedule) -> StoryInfo | None:
+    """The story to practise today: the weakest of those due, None when none is due."""
+    by_path = {s.path: s for s in cov.stories}
+    return next((by_path[i.story] for i in schedule.due if i.story in by_path), None)
+
+
+def order_stories(stories: list[StoryInfo], schedule: Schedule | None = None) -> list[StoryInfo]:
+    """What is due first, weakest first, then the soonest due; without a schedule, least
+    practised at the bar first, so the default choice evens out practice."""
+    if schedule is None:
+        return sorted(stories, key=lambda s: (s.sessions_counted, s.last_practice or dt.date.min))
+    items = {i.story: i for i in schedule.items}
+    today = schedule.today
+
+    def key(s: StoryInfo) -> tuple[Any, ...]:
+        i = items.get(s.path)
+        if i is None:
+            return (1, dt.date.max, 1.0, s.path)
+        return (0 if i.due <= today else 1, i.due if i.due > today else today, i.recall, s.path)
+
+    return sorted(stories, key=key)
+
+
+def lap_times(marks: list[tuple[str, float]], end: float) -> dict[str, float]:
+    """Seconds spent in each STAR part, from the moments the answer moved into them.
+
+    ``marks`` are (part, seconds since the timer started), in the order they were marked;
+    a part marked twice keeps its last mark (a correction). The Situation starts with the
+    timer unless it was marked itself. Empty when nothing was marked.
+    """
+    if not marks:
+        return {}
+    starts = {part: at for part, at in marks if part in schema.LAP_PARTS}
+    starts.setdefault("situation", 0.0)
+    ordered = sorted(starts.items(), key=lambda x: x[1])
+    out: dict[str, float] = {}
+    for (part, at), nxt in zip(ordered, [*ordered[1:], ("", end)], strict=True):
+        seconds = round(float(max(0.0, min(nxt[1], end) - at)), 1)
+        out[part] = int(seconds) if seconds.is_integer() else seconds
+    return {p: out[p] for p in schema.LAP_PARTS if p in out}
+
+
+def situation_share(laps: Mapping[str, float]) -> float | None:
+    """The share of the timed answer its Situation took (None without laps)."""
+    total = sum(v for v in laps.values())
+    if not laps or total <= 0 or "situation" not in laps:
+        return None
+    return laps["situation"] / total
+
+
+def parse_laps(items: Iterable[str]) -> dict[str, float]:
+    """``["situation=25", "task=12"]`` -> {"situation": 25, "task": 12}, or a clear error."""
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        name = name.strip().lower()
+        if not sep or name not in schema.LAP_PARTS:
+            raise AuthoringError(
+                f"--lap takes PART=SECONDS with PART one of {', '.join(schema.LAP_PARTS)}, "
+                f"got {item!r}"
+            )
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            raise AuthoringError(f"lap {name} must be a number of seconds, got {raw!r}") from None
+        if not 0 <= value <= 3600:
+            raise AuthoringError(f"lap {name} must be 0-3600 seconds, got {raw.strip()}")
+        out[name] = int(value) if value.is_integer() else value
+    return out
 
 
 @dataclass
@@ -452,6 +534,7 @@ class Session:
     red_flags: list[str] = field(default_factory=list)  # keys of RED_FLAGS
     notes: str = ""
     date: dt.date = field(default_factory=dt.date.today)
+    laps: dict[str, float] = field(default_factory=dict)  # STAR part -> seconds
 
     def validate(self) -> None:
         if self.mode not in schema.MODES:
@@ -466,6 +549,9 @@ class Session:
         unknown = [f for f in self.red_flags if f not in dict(RED_FLAGS)]
         if unknown:
             raise AuthoringError(f"unknown red flag {unknown[0]!r}")
+        for part, seconds in self.laps.items():
+            if part not in schema.LAP_PARTS or not 0 <= seconds <= 3600:
+                raise AuthoringError(f"lap {part}={seconds} is not a STAR part's seconds")
 
 
 def parse_scores(items: Iterable[str]) -> dict[str, int]:
@@ -504,6 +590,8 @@ def practice_text(vault: Vault, session: Session) -> str:
     }
     meta.update({k: session.scores[k] for k in schema.SCORES if k in session.scores})
     meta["red_flags"] = [k for k, _ in RED_FLAGS if k in session.red_flags]
+    if session.laps:
+        meta["laps"] = {p: session.laps[p] for p in schema.LAP_PARTS if p in session.laps}
     fm = "\n".join(f"{k}: {yaml_value(v)}" for k, v in meta.items())
     title = f"Practice {session.date.isoformat()}: {session.story.name} ({session.mode})"
     from .coverage import format_seconds
@@ -521,6 +609,13 @@ def practice_text(vault: Vault, session: Session) -> str:
         f"{format_seconds(session.duration_s)}, {target} the {format_seconds(goal)} target.",
         "",
     ]
+    if session.laps:
+        parts = [
+            f"{p.capitalize()} {format_seconds(session.laps[p])}"
+            for p in schema.LAP_PARTS
+            if p in session.laps
+        ]
+        lines += [f"Laps: {', '.join(parts)}.", ""]
     if session.scores:
         names = [k for k in schema.SCORES if k in session.scores]
         lines += [

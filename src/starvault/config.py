@@ -71,6 +71,18 @@ class Thresholds:
     research_words_min: int = 15  # words a company research section needs to count
     staff_signal_stories_min: int = 2  # ready stories per Staff+ look-for (CV010)
     first_person_min_share: float = 0.3  # share of I/my/me among I+we words in the Action
+    # Spaced repetition (starvault.schedule): FSRS's desired retention, raised when an
+    # interview is near, and the longest gap between two rehearsals of a story.
+    review_retention: float = 0.9
+    review_retention_short: float = 0.95  # within review_short_window_days of the interview
+    review_short_window_days: int = 30
+    review_max_interval_days: int = 60
+    # A session's rating: below this average self-score it is "Again" (forgotten); at or
+    # above review_easy_from, and meeting the bar, it is "Easy".
+    review_again_below: float = 3.0
+    review_easy_from: float = 4.5
+    # Practice laps: the Situation should not eat more than this share of the answer.
+    situation_share_max: float = 0.33
 
 
 @dataclass
@@ -184,6 +196,17 @@ def load_config(vault: Path) -> Config:
         )
     if not 1 <= t.practice_score_min <= 5:
         raise ConfigError(f"{path}: thresholds.practice_score_min must be 1-5")
+    for key in ("review_retention", "review_retention_short"):
+        if not 0 < getattr(t, key) < 1:
+            raise ConfigError(f"{path}: thresholds.{key} must be between 0 and 1 (exclusive)")
+    if t.review_max_interval_days == 0:
+        raise ConfigError(f"{path}: thresholds.review_max_interval_days must be above 0")
+    if not 1 <= t.review_again_below <= t.review_easy_from <= 5:
+        raise ConfigError(
+            f"{path}: thresholds.review_again_below and review_easy_from must be 1-5, in order"
+        )
+    if not 0 < t.situation_share_max <= 1:
+        raise ConfigError(f"{path}: thresholds.situation_share_max must be above 0, at most 1")
     if t.practice_per_day == 0:
         raise ConfigError(f"{path}: thresholds.practice_per_day must be above 0")
     if config.words_per_minute == 0:

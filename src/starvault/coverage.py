@@ -121,6 +121,7 @@ class PracticeInfo:
     average: float | None = None  # of the self-scores
     counted: bool = False  # meets the bar
     not_counted: list[str] = field(default_factory=list)  # why not
+    laps: dict[str, float] = field(default_factory=dict)  # STAR part -> seconds (practice)
 
 
 @dataclass
@@ -159,6 +160,7 @@ class Coverage:
     interview_date: datetime.date | None = None
     days_left: int | None = None  # until interview_date, from today
     plan_days: int | None = None  # days the remaining work needs (see plan_days)
+    due_today: list[str] = field(default_factory=list)  # stories due by the schedule, weakest first
 
     def to_dict(self) -> dict[str, Any]:
         """The same content as plain JSON-able data (dates as ISO strings)."""
@@ -333,7 +335,20 @@ def _practice_info(vault: Vault, note: Note) -> PracticeInfo:
         scores=scores,
         red_flags=flags,
         average=round(sum(scores.values()) / len(scores), 2) if scores else None,
+        laps=_laps(meta.get("laps")),
     )
+
+
+def _laps(value: Any) -> dict[str, float]:
+    """The valid entries of a practice note's ``laps`` (FM003/FM004 report the rest)."""
+    if not isinstance(value, dict):
+        return {}
+    out = {}
+    for part in schema.LAP_PARTS:
+        seconds = _in_range(_number(value.get(part)), "practice", "duration_s")
+        if seconds is not None or value.get(part) == 0:
+            out[part] = seconds or 0.0
+    return out
 
 
 def format_seconds(seconds: float) -> str:
@@ -428,7 +443,16 @@ def _target_company(vault: Vault, today: datetime.date) -> Note | None:
 
 
 def today() -> datetime.date:
-    """Today's date (one place, so tests and callers agree)."""
+    """Today's date (one place, so tests and callers agree). ``STARVAULT_TODAY`` (an ISO
+    date) stands in for the clock, so a test or a what-if run sees a fixed day."""
+    import os
+
+    fixed = os.environ.get("STARVAULT_TODAY", "").strip()
+    if fixed:
+        try:
+            return datetime.date.fromisoformat(fixed)
+        except ValueError:
+            pass  # a malformed override is ignored: the real date is always a safe answer
     return datetime.date.today()
 
 
@@ -505,6 +529,9 @@ def compute(vault: Vault) -> Coverage:
         days_left=(date - day).days if date is not None else None,
     )
     cov.plan_days = plan_days(vault, cov)
+    from .schedule import build
+
+    cov.due_today = [i.story for i in build(vault, cov, day).due]
     cov.checklist = checklist(vault, cov)
     cov.next_action = next_action(vault, cov)
     _CACHE[vault] = cov

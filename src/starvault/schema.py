@@ -26,11 +26,14 @@ class Kind(str, Enum):
     LINK = "link"
     LINKS = "list of links"
     MAPPING = "mapping"
+    RECORDS = "list of mappings"
 
 
 # Allowed values that come from the vault rather than from this table: the ``key`` of every
 # ``question-type`` note plus ``question_types`` of starvault.toml.
 QUESTION_TYPE_KEYS = "question-type keys"
+# A question-type key, or a quoted wiki-link (to a principle): what a round focuses on.
+FOCUS_VALUES = "question-type keys or links"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class Field:
     whole: bool = False  # numbers that must be whole (scores)
     scalar_ok: bool = False  # a list field that also takes a single text (aliases, tags)
     description: str = ""
+    # The fields inside a mapping (``laps``) or inside each item of a list of mappings
+    # (``rounds``); a mapping with fields takes no other keys.
+    record: tuple[Field, ...] = ()
 
     def expected(self) -> str:
         """What a valid value looks like, for messages and the docs."""
@@ -62,7 +68,11 @@ class Field:
         if self.kind is Kind.LIST:
             return "a list like [a, b]"
         if self.kind is Kind.MAPPING:
+            if self.record:
+                return "a mapping of " + ", ".join(f.name for f in self.record)
             return "a mapping of keys to values"
+        if self.kind is Kind.RECORDS:
+            return "a list of mappings, each with " + ", ".join(f.name for f in self.record)
         return "text"
 
     def range_text(self) -> str:
@@ -150,6 +160,8 @@ RED_FLAG_KEYS = (
 LEVELS = ("senior", "staff", "principal")
 SCOPES = ("team", "multi-team", "org", "company")
 STAFF_SIGNALS = ("org-impact", "ambiguity", "technical-leadership", "cross-functional")
+# The parts of an answer that `starvault practice` can time one by one (laps).
+LAP_PARTS = ("situation", "task", "action", "result")
 
 _TYPES: tuple[NoteType, ...] = (
     NoteType(
@@ -288,6 +300,14 @@ _TYPES: tuple[NoteType, ...] = (
                 allowed=RED_FLAG_KEYS,
                 description="the seed's red flags noticed in the answer",
             ),
+            Field(
+                "laps",
+                Kind.MAPPING,
+                description="seconds spent in each STAR part, as marked during the answer",
+                record=tuple(
+                    Field(part, Kind.NUMBER, minimum=0, maximum=3600) for part in LAP_PARTS
+                ),
+            ),
         ),
         folder="Practice",
         sections=("What went well", "What to improve"),
@@ -304,6 +324,23 @@ _TYPES: tuple[NoteType, ...] = (
                 Kind.TEXT,
                 allowed=LEVELS,
                 description="the level interviewed for (overrides target_level)",
+            ),
+            Field("principles", Kind.LINKS, description="the principles the company emphasises"),
+            Field(
+                "rounds",
+                Kind.RECORDS,
+                description="the interview loop: each round's name and focus "
+                "(question-type keys or principle links); see starvault plan",
+                record=(
+                    Field("name", Kind.TEXT, True, description="the round"),
+                    Field(
+                        "focus",
+                        Kind.LIST,
+                        allowed=FOCUS_VALUES,
+                        scalar_ok=True,
+                        description="what it probes",
+                    ),
+                ),
             ),
         ),
         folder="Companies",
@@ -351,6 +388,12 @@ def _allowed_text(f: Field) -> str:
     parts = []
     if f.allowed == QUESTION_TYPE_KEYS:
         parts.append("a question-type key")
+    elif f.allowed == FOCUS_VALUES:
+        parts.append("a question-type key or a link")
+    elif f.record:
+        parts.append(
+            ", ".join(f"`{r.name}`" + (" (required)" if r.required else "") for r in f.record)
+        )
     elif f.allowed:
         parts.append(" \\| ".join(f.allowed))
     if f.range_text():

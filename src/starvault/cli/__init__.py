@@ -38,6 +38,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "practice_command",
         "Practise a question against a timer, log it.",
     ),
+    "schedule": (
+        "schedule",
+        "schedule_command",
+        "When each story is next due for practice (spaced repetition).",
+    ),
+    "plan": ("schedule", "plan_command", "Assign a story to each round of a company's loop."),
     "rules": ("rules", "rules_command", "List the rules, or explain one with its examples."),
     "mv": ("mv", "mv_command", "Rename or move a note, attachment or folder; fix its links."),
     "lsp": ("lsp", "lsp_command", "Run the language server (stdio) for editors."),

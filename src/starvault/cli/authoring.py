@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import random
@@ -17,6 +18,8 @@ from .. import schema
 from .common import load_vault, vault_argument, write_failure
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from ..authoring import Draft
     from ..config import Thresholds
     from ..schema import Field
@@ -201,42 +204,82 @@ def _clock(seconds: float, t: Thresholds) -> str:
     return click.style(f"  {s // 60:02d}:{s % 60:02d}  ", fg=colour, bold=True)
 
 
-def _enter_pressed(timeout: float) -> bool:
-    """Whether a line arrived on stdin within ``timeout`` seconds (consumes it)."""
+# One key marks the moment the answer moves into a STAR part (see authoring.lap_times).
+LAP_KEYS = {"s": "situation", "t": "task", "a": "action", "r": "result"}
+
+
+@contextlib.contextmanager
+def _keys_one_by_one() -> Iterator[None]:
+    """Read the terminal key by key (cbreak: no echo, no line buffering; Ctrl-C still
+    interrupts), and put it back as it was whatever happens."""
+    if os.name == "nt":  # pragma: no cover - Windows consoles are read key by key anyway
+        yield
+        return
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    try:
+        saved = termios.tcgetattr(fd)
+    except termios.error:
+        yield
+        return
+    try:
+        tty.setcbreak(fd)
+        yield
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+
+def _key_pressed(timeout: float) -> str | None:
+    """The key pressed within ``timeout`` seconds, else None."""
     if os.name == "nt":  # pragma: no cover - Windows consoles have no select on stdin
         import msvcrt
 
         end = time.monotonic() + timeout
         while time.monotonic() < end:
-            if msvcrt.kbhit() and msvcrt.getwch() in ("\r", "\n"):
-                return True
+            if msvcrt.kbhit():
+                return msvcrt.getwch()
             time.sleep(0.05)
-        return False
+        return None
     import select
 
     ready, _, _ = select.select([sys.stdin], [], [], timeout)
-    if ready:
-        sys.stdin.readline()
-        return True
-    return False
+    if not ready:
+        return None
+    return os.read(sys.stdin.fileno(), 1).decode("utf-8", "replace") or "\n"
 
 
-def run_timer(t: Thresholds) -> float:
-    """Show the running answer time until Enter; returns the seconds.
+def run_timer(t: Thresholds) -> tuple[float, dict[str, float]]:
+    """Show the running answer time until Enter; returns the seconds and the laps.
 
     On a terminal the clock updates in place and turns yellow at the target
     (``thresholds.short_version_warn_s``, two minutes) and red at the limit
-    (``short_version_error_s``, three); elsewhere it waits for a line on stdin.
+    (``short_version_error_s``, three); the keys s, t, a and r mark the moment the answer
+    moves into the Situation, Task, Action and Result. Elsewhere it waits for a line on
+    stdin, without laps.
     """
+    from ..authoring import lap_times
+
     start = time.monotonic()
     if not _interactive():
         sys.stdin.readline()
-        return time.monotonic() - start
-    while True:
-        click.echo("\r" + _clock(time.monotonic() - start, t), nl=False)
-        if _enter_pressed(0.25):
-            # The terminal echoed Enter, so the clock line is already finished.
-            return time.monotonic() - start
+        return time.monotonic() - start, {}
+    marks: list[tuple[str, float]] = []
+    with _keys_one_by_one():
+        while True:
+            part = marks[-1][0] if marks else "situation"
+            label = click.style(f"{part.capitalize():<10}", dim=True)
+            click.echo("\r" + _clock(time.monotonic() - start, t) + label, nl=False)
+            key = _key_pressed(0.25)
+            if key is None:
+                continue
+            now = time.monotonic() - start
+            if key in ("\r", "\n"):
+                click.echo("")  # the terminal does not echo Enter in this mode
+                return now, lap_times(marks, now)
+            if key.lower() in LAP_KEYS:
+                marks.append((LAP_KEYS[key.lower()], now))
 
 
 @click.command("practice")
@@ -259,6 +302,13 @@ def run_timer(t: Thresholds) -> float:
     help=f"A score 1-5: {', '.join(schema.SCORES)}. Repeatable.",
 )
 @click.option("--red-flag", "red_flags", multiple=True, type=click.Choice(schema.RED_FLAG_KEYS))
+@click.option(
+    "--lap",
+    "laps",
+    multiple=True,
+    metavar="PART=SECONDS",
+    help="Seconds spent in a STAR part (situation, task, action, result). Repeatable.",
+)
 @click.option("--notes", help="Free notes for the log.")
 @click.option("--date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Default: today.")
 def practice_command(
@@ -270,25 +320,30 @@ def practice_command(
     mode: str | None,
     scores: tuple[str, ...],
     red_flags: tuple[str, ...],
+    laps: tuple[str, ...],
     notes: str | None,
     date: dt.datetime | None,
 ) -> None:
     """Practise a question out loud against a timer and log it as a practice note.
 
-    Picks a question, weighted toward the question types with the weakest coverage and
-    the stories practised least, shows the stories that answer it, times the answer
-    (Enter stops the clock; it turns yellow at two minutes, red at three), asks for the
-    self-evaluation and the red flags, and writes Practice/YYYY-MM-DD <story> (<mode>).md.
-    Ctrl-C during the timer writes nothing.
+    Starts with what the spaced-repetition schedule says is due (weakest first; see
+    starvault schedule): a question that story answers, weighted toward the question types
+    with the weakest coverage. Shows the stories that answer it, due first, times the
+    answer (Enter stops the clock; it turns yellow at two minutes, red at three; the keys
+    t, a and r mark the move to Task, Action and Result, s a restart of the Situation),
+    asks for the self-evaluation and the red flags, and writes
+    Practice/YYYY-MM-DD <story> (<mode>).md. Ctrl-C during the timer writes nothing.
 
     With --duration it asks nothing and logs the session given by --question, --story,
-    --mode, --score and --notes.
+    --mode, --score, --lap and --notes.
     """
-    from ..authoring import AuthoringError, Session, parse_scores, resolve_note
+    from ..authoring import AuthoringError, Session, parse_laps, parse_scores, resolve_note
+    from ..coverage import today
 
     loaded, label = load_vault(vault)
-    day = date.date() if date else dt.date.today()
+    day = date.date() if date else today()
     try:
+        parsed_laps = parse_laps(laps)
         parsed_scores = parse_scores(scores)
         question = resolve_note(loaded, question_name, "question") if question_name else None
         story = resolve_note(loaded, story_name, "story") if story_name else None
@@ -306,6 +361,7 @@ def practice_command(
             list(red_flags),
             notes or "",
             day,
+            parsed_laps,
         )
     else:
         session = _interactive_session(loaded, seed, question, story, mode, day)
@@ -352,18 +408,23 @@ def _interactive_session(
         AuthoringError,
         Session,
         candidate_stories,
+        due_story,
         order_stories,
         pick_question,
+        situation_share,
     )
     from ..coverage import compute, format_seconds
+    from ..schedule import build
 
     cov = compute(vault)
     t = vault.config.thresholds
+    plan = build(vault, cov, day)
     try:
         if question_note is not None:
             question = next(q for q in cov.questions if q.path == question_note.path)
         else:
-            question = pick_question(cov, random.Random(seed))
+            told = cov.story(story_note.path) if story_note is not None else None
+            question = pick_question(cov, random.Random(seed), told or due_story(cov, plan))
     except AuthoringError as exc:
         raise click.UsageError(str(exc)) from exc
     types = {qt.key: qt.title for qt in cov.question_types}
@@ -372,13 +433,17 @@ def _interactive_session(
     click.echo(click.style(f'"{question.prompt or question.title}"', bold=True))
     click.echo("")
     if story_note is None:
-        stories = order_stories(candidate_stories(cov, question))
+        stories = order_stories(candidate_stories(cov, question), plan)
         if not stories:
             raise click.UsageError("the vault has no story notes; add one with 'starvault new'")
         click.echo("Stories that answer it:")
         for i, s in enumerate(stories, 1):
             times = "once" if s.practice_count == 1 else f"{s.practice_count} times"
             times += f", {s.sessions_counted} at the bar" if s.practice_count else ""
+            item = plan.item(s.path)
+            if item is not None:
+                when = "due today" if item.due <= day else f"due {item.due.isoformat()}"
+                times += f"; {when}"
             click.echo(f"  {i}. {s.title}  (practised {times})")
         pick = click.prompt(
             "Which story will you tell (its number)",
@@ -386,19 +451,34 @@ def _interactive_session(
             default=1,
         )
         story_note = vault.notes[stories[pick - 1].path]
+    laps_hint = "; press t, a, r as you reach Task, Action, Result" if _interactive() else ""
     click.prompt(
         "Press Enter to start the timer (Enter again to stop; aim for "
-        f"{format_seconds(t.short_version_warn_s)})",
+        f"{format_seconds(t.short_version_warn_s)}{laps_hint})",
         default="",
         show_default=False,
     )
     try:
-        elapsed = run_timer(t)
+        elapsed, laps = run_timer(t)
     except KeyboardInterrupt:
         click.echo("\nStopped: no practice note written.", err=True)
         sys.exit(130)
     elapsed = max(elapsed, 1.0)
     click.echo(f"Answer time: {format_seconds(elapsed)}")
+    if laps:
+        click.echo(
+            "Laps: " + ", ".join(f"{p.capitalize()} {format_seconds(v)}" for p, v in laps.items())
+        )
+        share = situation_share(laps)
+        if share is not None and share > t.situation_share_max:
+            click.echo(
+                click.style(
+                    f"The Situation took {round(100 * share)}% of the answer "
+                    f"(keep it under {round(100 * t.situation_share_max)}%): "
+                    "get to your own actions sooner.",
+                    fg="yellow",
+                )
+            )
     if mode is None:
         mode = click.prompt(
             "Alone or with a partner", type=click.Choice(schema.MODES), default="self"
@@ -418,4 +498,4 @@ def _interactive_session(
     ]
     notes = click.prompt("Notes (optional)", default="", show_default=False)
     question_obj = vault.notes[question.path]
-    return Session(question_obj, story_note, elapsed, mode, scores, flags, notes, day)
+    return Session(question_obj, story_note, elapsed, mode, scores, flags, notes, day, laps)

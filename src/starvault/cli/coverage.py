@@ -128,6 +128,9 @@ def format_text(cov: Coverage) -> str:
     counted = sum(1 for p in cov.practice if p.counted)
     out.append(_heading(f"Practice sessions: {len(cov.practice)} ({counted} meet the bar)"))
 
+    due = ", ".join(names.get(p, p) for p in cov.due_today) or "nothing"
+    out.append(_heading("Due today: ") + due + " (starvault schedule)")
+
     out.extend(_not_counted(cov, names))
 
     out.append("")

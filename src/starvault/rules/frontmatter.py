@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import schema
 from ..scan import field_lines
-from ..schema import QUESTION_TYPE_KEYS, Field, Kind
+from ..schema import FOCUS_VALUES, QUESTION_TYPE_KEYS, Field, Kind
 from . import Finding, rule
 
 if TYPE_CHECKING:
@@ -108,6 +108,13 @@ def _allowed_problem(f: Field, value: str, allowed: set[str], item: str = "") ->
     if value in allowed:
         return None
     what = f"'{f.name}'{item}"
+    if f.allowed == FOCUS_VALUES:
+        return Problem(
+            "FM004",
+            f.name,
+            f"{what} is {value!r}: not a question-type key (known: {', '.join(sorted(allowed))}) "
+            f'and not a quoted link to a principle like "[[{value}]]"{_suggest(value, allowed)}',
+        )
     if f.allowed == QUESTION_TYPE_KEYS:
         from ..coverage import DEFAULT_QUESTION_TYPES
 
@@ -204,7 +211,22 @@ def check_field(f: Field, value: Any, allowed: set[str]) -> list[Problem]:
     if kind is Kind.BOOL:
         return [] if isinstance(value, bool) else wrong()
     if kind is Kind.MAPPING:
-        return [] if isinstance(value, dict) else wrong()
+        if not isinstance(value, dict):
+            return wrong()
+        return _record_problems(f, value, allowed, f"'{f.name}'") if f.record else []
+    if kind is Kind.RECORDS:
+        if not isinstance(value, list):
+            return wrong()
+        out: list[Problem] = []
+        for i, item in enumerate(value, 1):
+            where = f"'{f.name}' item {i}"
+            if not isinstance(item, dict):
+                out.append(
+                    Problem("FM003", f.name, f"{where} is {_show(item)}; expected {expected}")
+                )
+                continue
+            out.extend(_record_problems(f, item, allowed, where))
+        return out
     if kind is Kind.LINK:
         p = _link_problem(f, value)
         return [p] if p else []
@@ -237,7 +259,7 @@ def check_field(f: Field, value: Any, allowed: set[str]) -> list[Problem]:
                 f'quote each link: ["[[{bare}]]"]',
             )
         ]
-    out: list[Problem] = []
+    out = []
     for i, item in enumerate(value, 1):
         where = f" item {i}"
         if kind is Kind.LINKS:
@@ -248,12 +270,45 @@ def check_field(f: Field, value: Any, allowed: set[str]) -> list[Problem]:
                 f.name,
                 f"'{f.name}'{where} is {_show(item)}; expected text (a list of plain values)",
             )
+        elif f.allowed == FOCUS_VALUES and isinstance(item, str) and _LINK_RE.match(item):
+            p = None  # a link: the LK rules check where it leads
         elif f.allowed is not None:
             p = _allowed_problem(f, str(item).strip(), allowed, where)
         else:
             p = None
         if p:
             out.append(p)
+    return out
+
+
+def _record_problems(
+    f: Field, value: dict[Any, Any], allowed: set[str], where: str
+) -> list[Problem]:
+    """The problems of one mapping whose keys are ``f.record``'s fields (``laps``, a round).
+
+    Messages name the outer field and item, and the problem keeps the outer field's name,
+    so the finding points at its line.
+    """
+    fields = {r.name: r for r in f.record}
+    out: list[Problem] = []
+    for key in value:
+        if str(key) not in fields:
+            out.append(
+                Problem(
+                    "FM004",
+                    f.name,
+                    f"{where} has the key {str(key)!r}; expected only {', '.join(fields)}"
+                    f"{_suggest(str(key), set(fields))}",
+                )
+            )
+    for r in f.record:
+        inner = value.get(r.name)
+        if is_empty(inner):
+            if r.required:
+                out.append(Problem("FM002", f.name, f"{where} has no '{r.name}' ({r.description})"))
+            continue
+        for p in check_field(r, inner, allowed):
+            out.append(Problem(p.code, f.name, f"{where}: {p.message}"))
     return out
 
 
@@ -270,8 +325,8 @@ def _is_number_text(value: str) -> bool:
 
 
 def _allowed_values(f: Field, keys: set[str]) -> set[str]:
-    if f.allowed == QUESTION_TYPE_KEYS:
-        return keys
+    if f.allowed == QUESTION_TYPE_KEYS or f.record:
+        return keys  # a record's fields may allow question-type keys
     return set(f.allowed or ())
 
 

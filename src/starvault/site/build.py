@@ -95,8 +95,11 @@ def build(
     tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(f".{target.name}.tmp-"), dir=target.parent))
     dashboards: _Dashboards | None = None
     try:
-        # The link outcomes first: the dashboards' process shares them (fork).
+        # The link outcomes first: the dashboards' process shares them (fork), and so the
+        # coverage model and schedule behind the story pages, when there are stories.
         _ = ctx.backlink_sources
+        if vault.notes_of_type("story"):
+            _ = ctx.progress
         dashboards = _Dashboards(ctx, tmp, parallel=_can_fork(jobs))
         keys = _page_keys(ctx)
         result = BuildResult(target, len(ctx.site.pages))
@@ -245,6 +248,8 @@ def _page_keys(ctx: SiteContext) -> dict[str, str]:
             h.update("".join(embeds_of(path)).encode())
         if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
             h.update(toc_part.encode())
+        if note.type == "story":  # its practice history, schedule and speaking time
+            h.update(ctx.progress.key(path).encode())
         keys[path] = h.hexdigest()
     return keys
 

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from ..config import Thresholds
 from ..coverage import Coverage, compute, format_seconds
+from .progress import company_pages, laps_view, loops_view
 
 if TYPE_CHECKING:
     from ..rules import Report
@@ -49,6 +50,8 @@ class Dashboard:
     nav: str
     template: str
     view: Callable[[PageBuilder, str, Inputs], dict[str, Any]]
+    # More pages that belong to this one (a page per company), written after it.
+    pages: Callable[[PageBuilder, Inputs], Iterator[DashboardPage]] | None = None
 
     @property
     def name(self) -> str:
@@ -70,6 +73,8 @@ def dashboard_pages(builder: PageBuilder) -> Iterator[DashboardPage]:
             d.title,
             {"view": d.name, **d.view(builder, d.page, inputs)},
         )
+        if d.pages is not None:
+            yield from d.pages(builder, inputs)
 
 
 def _note_ref(builder: PageBuilder, page: str, path: str | None) -> dict[str, Any]:
@@ -116,6 +121,7 @@ def home_view(builder: PageBuilder, cov: Coverage, counts: dict[str, int]) -> di
         else None,
         "start": _note_ref(builder, page, first_course) if first_course else None,
         "recent": [_practice_row(builder, page, p, t) for p in cov.practice[:5]],
+        "due_today": [_note_ref(builder, page, p) for p in cov.due_today],
     }
 
 
@@ -247,6 +253,7 @@ def practice_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, 
         "chart": answer_time_chart(list(reversed(practice)), t),
         "target": t.short_version_warn_s,
         "score_min": t.practice_score_min,
+        "laps": laps_view(builder, page, inputs),
     }
 
 
@@ -339,6 +346,14 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         "Practice",
         "dashboards/practice.html",
         practice_view,
+    ),
+    Dashboard(
+        "dashboards/loops.html",
+        "Interview loops",
+        "Loops",
+        "dashboards/loops.html",
+        loops_view,
+        pages=company_pages,
     ),
     Dashboard(
         "dashboards/findings.html",

@@ -30,6 +30,7 @@ from ..resources import templates_dir
 from ..scan import Link, Note, inside, nfc
 from ..vault import Vault
 from .graph import local_graph
+from .progress import Progress
 from .render import NoteRenderer, tag_page
 from .safety import protect, publishable
 from .urls import SiteMap, root_of
@@ -206,6 +207,13 @@ class SiteContext:
         }
 
     @cached_property
+    def progress(self) -> Progress:
+        """Practice history and schedule for the story pages (see site/progress.py)."""
+        from .progress import Progress
+
+        return Progress.of(self.vault)
+
+    @cached_property
     def embed_targets(self) -> set[str]:
         return {p for paths in self.embeds.values() for p in paths}
 
@@ -310,6 +318,11 @@ class PageBuilder:
             ],
         )
         template = "note.html"
+        if note.type == "story":
+            template = "story.html"
+            from .progress import story_history
+
+            data["history"] = story_history(self, page, ctx.progress, path)
         if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
             template = "course.html" if note.type == "course" else "note.html"
             data.update(self.course_context(note, page))
