@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import atomic, schema
+from .markdown.syntax import whole_wikilink
 from .resources import templates_dir
 from .schema import Field, Kind
 
@@ -115,7 +116,7 @@ def yaml_value(value: Any) -> str:
 
 def _link(name: str) -> str:
     name = name.strip()
-    if name.startswith("[[") and name.endswith("]]"):
+    if whole_wikilink(name) is not None:
         return name
     return f"[[{name}]]"
 
@@ -383,8 +384,9 @@ RED_FLAGS: tuple[tuple[str, str], ...] = tuple(
 def resolve_note(vault: Vault, name: str, type_name: str) -> Note:
     """A question or story named as a wiki-link would name it, or a clear error."""
     target = name.strip()
-    if target.startswith("[[") and target.endswith("]]"):
-        target = target[2:-2].split("|", 1)[0].split("#", 1)[0]
+    link = whole_wikilink(target)
+    if link is not None:
+        target = link.target.path
     note = vault.lookup(target) if target else None
     if note is None:
         best = vault.suggester.closest(target) if target else None
