@@ -232,9 +232,11 @@ def test_rule_dispatch_is_really_installed():
     assert fast.block.ruler.get_active_rules()[0] == "dispatch"
     assert "dispatch" not in stock.block.ruler.get_active_rules()
     assert fast.inline.ruler.get_active_rules()[0] == "dispatch"
-    # The checker's text rule stops only where one of its inline rules can start.
-    assert not fast.inline.terminator_re.search("plain: text - with * punctuation_ & # ~")
-    assert fast.inline.terminator_re.search("a ] b")
+    assert fast.inline.ruler.get_active_rules() == ["dispatch"]  # tried once, not twice
+    if hasattr(fast.inline, "terminator_re"):  # markdown-it-py 4 and later
+        # The checker's text rule stops only where one of its inline rules can start.
+        assert not fast.inline.terminator_re.search("plain: text - with * punctuation_ & # ~")
+        assert fast.inline.terminator_re.search("a ] b")
 
 
 def test_link_labels_still_end_at_the_first_bracket():
