@@ -48,9 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     report = starvault.check(vault, select=sorted(set(FLAGS.values())))
     elapsed = time.perf_counter() - started
     reported: dict[str, set[str]] = {}
+    # Only the selected half's findings are printed: --files odd --verbose must not show
+    # the held-out half's text.
+    selected = {entry["file"] for entry in labels}
     for d in report.diagnostics:
         reported.setdefault(d.path, set()).add(d.rule)
-        if args.verbose:
+        if args.verbose and d.path in selected:
             print(f"{d.path}:{d.line}: {d.rule} {d.message}")
 
     rows = []

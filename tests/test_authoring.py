@@ -95,7 +95,7 @@ def test_new_note_of_every_type_passes_fm_rules(sample: Path, run_cli, type_name
     [created] = _notes(sample) - before
     folder = schema.TYPES[type_name].folder
     assert created == (f"{folder}/" if folder else "") + f"My {type_name} draft.md"
-    assert result.output.strip() == f"{sample}/{created}"
+    assert result.stdout.strip() == f"{sample}/{created}"
     assert [f for f in _findings(sample) if f.startswith(created)] == []
     note = parse_text(created, (sample / created).read_text(encoding="utf-8"))
     assert note.meta["type"] == type_name
@@ -253,7 +253,7 @@ def test_new_in_a_terminal_asks_for_required_fields(sample: Path) -> None:
         timeout=20,
         env={**os.environ, "NO_COLOR": "1"},
     )
-    child.expect(r"question_type .*\((ambiguity, conflict.*)\)")
+    child.expect(r"Question type .*\((ambiguity, conflict.*)\)")
     child.sendline("nope")
     child.expect("not one of|invalid choice|Error")
     child.sendline("leadership")
@@ -473,14 +473,14 @@ def test_interactive_practice_session(sample: Path) -> None:
     child.expect("Stories that answer it:")
     child.expect(r"1\. (.+?)  \(practised")
     first_story = child.match.group(1)
-    child.expect(r"Story \[1\]: ")
+    child.expect(r"Which story will you tell \(its number\) \[1\]: ")
     child.sendline("")
     child.expect("Press Enter to start the timer")
     child.sendline("")
     child.expect(r"\x1b\[32m\x1b\[1m  00:00  ")  # the clock, in green, on a terminal
     child.sendline("")
     child.expect(r"Answer time: \d+ s")
-    child.expect(r"Mode \(self, partner\) \[self\]: ")
+    child.expect(r"Alone or with a partner \(self, partner\) \[self\]: ")
     child.sendline("partner")
     for name, score in zip(schema.SCORES, "453453", strict=True):
         child.expect(rf"{name.capitalize()} \(1-5\): ")
@@ -524,7 +524,7 @@ def test_same_seed_same_question(sample: Path) -> None:
 def test_ctrl_c_during_the_timer_writes_nothing(sample: Path) -> None:
     before = _notes(sample)
     child = _spawn(sample)
-    child.expect(r"Story \[1\]: ")
+    child.expect(r"Which story will you tell \(its number\) \[1\]: ")
     child.sendline("2")
     child.expect("Press Enter to start the timer")
     child.sendline("")

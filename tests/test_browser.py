@@ -325,3 +325,127 @@ def test_sample_vault_course_walk_and_search(browser, tmp_path):
     assert "RAG Support Search" in pg.locator("main h1").first.inner_text()
     assert pg.locator(".broken-link").count() == 0
     context.close()
+
+
+# -- full-text search, math, phones, the banner (issue 13) ----------------------------------
+WIDE_TABLE = "| " + " | ".join(f"column number {i}" for i in range(14)) + " |\n"
+WIDE_TABLE += "|" + "---|" * 14 + "\n" + "| " + " | ".join("x" * 12 for _ in range(14)) + " |\n"
+
+
+def rich_vault() -> dict[str, str]:
+    files = browser_vault()
+    files["Questions/Disagreement With a Colleague.md"] = (
+        "---\ntype: question\nquestion_type: conflict\nprompt: Describe a disagreement\n---\n\n"
+        "# Disagreement With a Colleague\n\nTell it neutrally.\n"
+    )
+    files["Stories/Support Bot.md"] = (
+        "# Support Bot\n\nAgents were slow.\n\n## Result\n\nThe CSAT score rose to 85%.\n"
+    )
+    files["Math.md"] = (
+        "# Math\n\nEnergy $E = mc^2$ and a ==highlight== with #growth tag.\n\n"
+        "$$\n\\frac{a}{b}\n$$\n\n- [x] done\n- [ ] open\n\n" + WIDE_TABLE
+    )
+    files["Bad Front Matter.md"] = "---\ntitle: [unclosed\n---\n\n# Bad\n\nText.\n"
+    return files
+
+
+@pytest.fixture(scope="module")
+def rich_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("rich") / "vault"
+    for rel, text in rich_vault().items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, "utf-8")
+    out = root.parent / "site"
+    result = build(load(root, use_cache=False), out)
+    assert any(line.startswith("Bad Front Matter.md:") for line in result.problems)
+    return out
+
+
+def _results(page, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    page.fill("#search-input", query)
+    page.locator("#search-results li").first.wait_for()
+    return page.locator("#search-results .r-title").all_inner_texts()
+
+
+def test_search_is_full_text_typo_and_prefix_tolerant(rich_site, page):
+    page.goto(url(rich_site, "Course/Closing.html"))  # a nested page, from file://
+    assert _results(page, "disagrement")[0] == "Disagreement With a Colleague"  # a typo
+    assert _results(page, "CSAT") == ["Support Bot"]  # a word deep in the body
+    assert _results(page, "disag")[0] == "Disagreement With a Colleague"  # a prefix
+    # Titles rank first: "pricing" is the title of one story and in no other note's title.
+    assert _results(page, "pricing")[0] == "Pricing Rollback"
+    page.locator("#search-results a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("main h1").first.inner_text() == "Pricing Rollback"
+
+
+def test_math_highlights_tasks_and_tags_render(rich_site, page):
+    page.goto(url(rich_site, "Math.html"))
+    assert page.locator("main math").count() == 2
+    assert page.locator('main math[display="block"] mfrac').count() == 1
+    # MathML is laid out by the browser: the fraction has height, not a line of TeX.
+    box = page.locator('main math[display="block"]').bounding_box()
+    assert box is not None and box["height"] > 20
+    assert page.locator("main mark").inner_text() == "highlight"
+    assert page.locator("main input[type=checkbox]:checked").count() == 1
+    tag = page.locator("main a.tag", has_text="#growth")
+    tag.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("tags/growth.html")
+    assert "Math" in page.locator("main").inner_text()
+
+
+def test_phone_width_scrolls_wide_tables_in_their_box(rich_site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    pg = context.new_page()
+    for rel in (
+        "Math.html",
+        "index.html",
+        "dashboards/matrix.html",
+        "dashboards/stories.html",
+        "dashboards/practice.html",
+        "Course/Basics.html",
+    ):
+        pg.goto(url(rich_site, rel))
+        overflow = pg.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, rel
+        # Every navigation entry is on screen (the bar wraps; nothing hides off to the side).
+        for link in pg.locator(".mainnav a").all():
+            b = link.bounding_box()
+            assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= 391, rel
+    pg.goto(url(rich_site, "Math.html"))
+    table = pg.locator("main table")
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")  # it scrolls in its box
+    context.close()
+
+
+def test_unreadable_front_matter_shows_a_banner(rich_site, page):
+    page.goto(url(rich_site, "Bad Front Matter.html"))
+    banner = page.locator(".banner[role=alert]")
+    assert banner.is_visible()
+    assert "front matter" in banner.inner_text()
+
+
+def test_course_page_has_an_outline_and_a_local_graph(rich_site, page):
+    page.goto(url(rich_site, "Course/STAR Method.html"))
+    assert page.locator("aside.outline").is_visible()
+    graph = page.locator(".local-graph svg")
+    assert graph.is_visible()
+    assert graph.locator("a").count() >= 2  # neighbours link to their pages
+
+
+def test_heat_map_key_reads_in_dark_mode(rich_site, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    pg = context.new_page()
+    pg.goto(url(rich_site, "dashboards/matrix.html"))
+    legend = pg.locator(".heat-legend")
+    assert legend.is_visible() and "session" in legend.inner_text()
+    colours = pg.evaluate(
+        """() => [...document.querySelectorAll('.heat-legend .swatch')]
+              .map(s => getComputedStyle(s).backgroundColor)"""
+    )
+    assert len(set(colours)) == len(colours) >= 2  # each level tells apart
+    text = pg.evaluate("() => getComputedStyle(document.querySelector('.heat-legend')).color")
+    assert text not in ("rgb(0, 0, 0)", "rgb(31, 35, 40)")  # light text on the dark page
+    context.close()

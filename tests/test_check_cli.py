@@ -154,6 +154,10 @@ def test_rules_command_lists_and_explains(run_cli):
     assert one.exit_code == 0
     assert "broken-link" in one.output and "Anti-pattern" in one.output
     assert run_cli("rules", "broken-link").output == one.output
+    # Plain text for a terminal: no reStructuredText literals, no Markdown bold.
+    for code in ("LK001", "NV006", "ST001"):
+        text = run_cli("rules", code).output
+        assert "``" not in text and "**Anti-pattern**" not in text, text
     missing = CliRunnerStderr.invoke("rules", "LK01")
     assert missing.returncode == 2 and "did you mean" in missing.stderr
 

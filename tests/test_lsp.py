@@ -9,7 +9,6 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
@@ -18,8 +17,6 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from conftest import SAMPLE_VAULT
 from starvault.rules import check
 from starvault.vault import load
-
-pytestmark = pytest.mark.asyncio
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "starvault.cli", "lsp"])
 
@@ -154,18 +151,23 @@ async def test_edits_update_the_note_and_the_notes_that_depend_on_it(
     await until(lambda: "LK002" not in codes(client, alpha), "Alpha.md clean again")
 
 
+async def code_actions(client: LanguageClient, uri: str, diagnostic: lsp.Diagnostic) -> list:
+    """The code actions the server offers for one diagnostic."""
+    return await client.text_document_code_action_async(
+        lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=uri),
+            range=diagnostic.range,
+            context=lsp.CodeActionContext(diagnostics=[diagnostic]),
+        )
+    )
+
+
 async def test_suppression_comment_and_quick_fixes(client: LanguageClient) -> None:
     root = client.root  # type: ignore[attr-defined]
     u = await open_doc(client, root, "Beta.md")
     await until(lambda: "LK001" in codes(client, u), "LK001")
     broken = next(d for d in client.diagnostics[u] if d.code == "LK001")
-    actions = await client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri=u),
-            range=broken.range,
-            context=lsp.CodeActionContext(diagnostics=[broken]),
-        )
-    )
+    actions = await code_actions(client, u, broken)
     titles = [a.title for a in actions]
     assert "Replace with 'Alpha'" in titles
     replace = next(a for a in actions if a.title == "Replace with 'Alpha'")
@@ -191,13 +193,7 @@ async def test_create_missing_note_from_its_type_template(client: LanguageClient
     u = await open_doc(client, root, "Notes/Draft.md")
     await until(lambda: "LK001" in codes(client, u), "LK001 in front matter")
     broken = next(d for d in client.diagnostics[u] if d.code == "LK001")
-    actions = await client.text_document_code_action_async(
-        lsp.CodeActionParams(
-            text_document=lsp.TextDocumentIdentifier(uri=u),
-            range=broken.range,
-            context=lsp.CodeActionContext(diagnostics=[broken]),
-        )
-    )
+    actions = await code_actions(client, u, broken)
     create = next(a for a in actions if a.title.startswith("Create note"))
     assert "principle template" in create.title
     made, write = create.edit.document_changes

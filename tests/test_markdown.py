@@ -60,8 +60,9 @@ def test_the_checker_reads_footnotes_not_link_references():
 
 def test_the_site_profile_renders_obsidian_constructs():
     html = make_markdown().render(
-        "> [!tip]- Fold\n> body ^blk\n\n#tag and ==mark== and 1[^n]\n\n[^n]: note\n"
+        "> [!tip]- Fold\n> body ^blk\n\n#tag and ==mark== and 1[^n]\n\n[^n]: note\n\n- [x] done\n"
     )
+    assert '<li class="task-list-item"><input class="task-list-item-checkbox" checked' in html
     assert '<details class="callout" data-callout="tip"' in html
     assert 'id="^blk"' in html and "^blk" not in html.replace('id="^blk"', "")
     assert '<span class="tag">#tag</span>' in html and "<mark>mark</mark>" in html

@@ -134,6 +134,33 @@ def test_st004_measurable_without_a_digit_or_with_one(make_vault, result):
     assert found(make_vault, story({"Result": result}), "ST004") == []
 
 
+@pytest.mark.parametrize(
+    "result",
+    [
+        # counts in words, like digits: what was caught or changed, counted
+        "Eleven dashboards moved over and three were retired.",
+        "The linter stopped twenty-two unsafe migrations in its first quarter.",
+        "Six schema breaks were caught before release.",
+    ],
+)
+def test_st004_counts_in_words_are_figures(make_vault, result):
+    assert found(make_vault, story({"Result": result}), "ST004") == []
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        # a set named, not a result counted: "the two squads", "in two phases"
+        "The two squads were much happier with the new flow.",
+        "It shipped in three stages and customers noticed it was far better.",
+        "Both our teams felt the pipeline was vastly more reliable.",
+    ],
+)
+def test_st004_a_named_set_is_no_figure(make_vault, result):
+    text = story({"Result": result})
+    assert [g[0] for g in found(make_vault, text, "ST004")] == [line_of(text, result[:20])]
+
+
 def test_st004_figures_ignore_names():
     assert figures("We moved to Python 3.12 in Q4 and v2 shipped; p95 improved.") == []
     assert figures("p95 fell from 900 ms to 240 ms") != []
@@ -150,6 +177,9 @@ def test_st004_figures_ignore_names():
         ("In the end the numbers showed I was right.", "I was right"),
         ("It failed on the first day, exactly as I had warned.", "as I had warned"),
         ("The analysts, despite good intentions, kept breaking the build.", "despite good"),
+        # euphemism frames that announce a judgement
+        ("Their release process was, to put it politely, improvised.", "to put it politely"),
+        ("Ops, to be diplomatic about it, ignored the dashboards.", "to be diplomatic"),
     ],
 )
 def test_st006_open_and_polite_blame(make_vault, said, words):
@@ -179,6 +209,57 @@ def test_st006_ownership_is_not_blame(make_vault, said):
     assert found(make_vault, text, "ST006") == []
 
 
+@pytest.mark.parametrize(
+    ("said", "words"),
+    [
+        # a judgement of character, the one judged named by a pronoun at the start
+        ("Their architect was arrogant about the cache and never read my notes.", "arrogant"),
+        # condescension about a person who changed their mind
+        ("Marta eventually came around once she saw the dashboard.", "came around"),
+    ],
+)
+def test_st006_judging_others(make_vault, said, words):
+    text = story({"Action": BASE["Action"] + "\n- " + said})
+    got = found(make_vault, text, "ST006")
+    assert [(g[0], g[3]) for g in got] == [(line_of(text, said[:20]), words.lower())]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # what one side thought of the other: a position in the conflict, described
+        "Support thought our engineers were careless with tickets; we had never shown them "
+        "the queue.",
+        # the one judged is the speaker
+        "I was careless with the migration order and it cost a day.",
+        "My sloppy fixture data hid the bug for a week.",
+        # technical senses and dates
+        "We moved the images to lazy loading, which cut the first paint.",
+        "When the next release came around, the checklist was ready.",
+        # a candour marker before praise of the other side
+        "Honestly, their design was better than mine.",
+    ],
+)
+def test_st006_description_is_not_blame(make_vault, said):
+    text = story({"Situation": BASE["Situation"] + " " + said})
+    assert found(make_vault, text, "ST006") == []
+
+
+def test_st006_candour_before_a_team_named_bare(make_vault):
+    # the story names "the billing team"; later the bare name after "frankly" is them
+    said = "Honestly, billing had let the retries pile up for a year."
+    action = "- I met the billing team to agree the retry budget.\n- " + said
+    text = story({"Action": action})
+    got = found(make_vault, text, "ST006")
+    assert [(g[0], g[3].lower()) for g in got] == [(line_of(text, said[:20]), "honestly")]
+    # a bare word the story never names as a team is not someone to blame
+    plain = story({"Action": "- I met the billing team.\n- Honestly, latency had grown slowly."})
+    assert found(make_vault, plain, "ST006", name="plain") == []
+    # nor is praise of the named team after the marker
+    fair = story({"Action": "- I met the billing team.\n- Honestly, billing had a fair point."})
+    assert found(make_vault, fair, "ST006", name="fair") == []
+
+
 def test_st006_own_phrases_from_config(make_vault):
     text = story({"Result": BASE["Result"] + " The scapegoat was obvious."})
     assert found(make_vault, text, "ST006") == []
@@ -198,6 +279,12 @@ FAILED = "failure: true\n"
         ("Since then I always load-test before launches.", "a general habit"),
         ("I have applied this on many projects and it made a big difference.", "a general"),
         ("TODO: write this up.", "a placeholder"),
+        # an occasion named, but not what was done there nor how it went in figures
+        (
+            "I applied the lesson on the following migration, and it went far more smoothly.",
+            "a claim",
+        ),
+        ("On our next launch we used this, and it was a lot calmer.", "a claim"),
     ],
 )
 def test_st007_applied_is_not_an_occasion(make_vault, applied, kind):
@@ -215,6 +302,10 @@ def test_st007_applied_is_not_an_occasion(make_vault, applied, kind):
         "a pool limit before users did.",
         "Going forward I made load tests part of launch review; on the next launch it caught "
         "a leak at 40% of the forecast.",
+        # a claim of use that also says what the speaker did, or measures it
+        "I used this on the next rollout; I staged it by region and halted at the first "
+        "canary alarm.",
+        "I applied the same lesson to the next cut-over, which took 9 minutes instead of 2 hours.",
     ],
 )
 def test_st007_later_occasion(make_vault, applied):
@@ -238,6 +329,20 @@ def test_st007_missing_applied_points_at_the_title(make_vault):
         "- I then met Priya to plan the rollout.",
         "- My first move was to get the VP to sponsor the change.\n- I sat down with Tom.",
         "- We took the dispute to the architecture council and asked it to rule.",
+        # the talk is put after the escalation; "him" after the CTO is the CTO
+        "- Before speaking to Ana at any length, I took the disagreement to our CTO and "
+        "asked him to pick a design.\n- He sent me back to agree it with her.",
+        # indirect wordings: the conflict itself taken up, over someone's head
+        "- I raised the dispute with my director before I had spoken to Jun.",
+        "- Instead of meeting Oren, I went over his head to the head of platform.",
+        # "called" names a library here, it is no talk with the other side
+        "- We wrapped the queue in a library called Hermes, and when Ana objected I asked "
+        "our VP to decide.",
+        # resume-style bullets: the move has no subject, it is the speaker's
+        "- Rather than work it out with Dana, asked our VP to approve my schema over her "
+        "objection.",
+        "- Took the disagreement to the head of data before meeting Ravi.",
+        "- Benchmarked both designs, then got our director to sign off on mine.",
     ],
 )
 def test_st010_escalation_first(make_vault, action):
@@ -258,6 +363,17 @@ def test_st010_escalation_first(make_vault, action):
         "- I told my director the forecast was wrong and that it was mine.",
         # the manager asks, not the speaker
         "- Our director asked me to decide between the two designs.",
+        # the talk came first, said in the same sentence
+        "- After two long conversations with Marco, I asked our VP to decide.",
+        "- Before escalating anything, I spent an afternoon with the mobile lead.\n"
+        "- We then asked our director to choose.",
+        # a talk with a manager about how to approach the other side
+        "- I met with my director to get her advice on how to approach Tom.\n"
+        "- I then sat down with Tom.",
+        # a subject-less bullet whose move came after the talk
+        "- Sat down with Dana for an afternoon; when that failed, asked our VP to weigh in.",
+        # the subject is the other side, not the speaker
+        "- Dana, rather than sort it out with me, asked our VP to decide.",
     ],
 )
 def test_st010_hard_negatives(make_vault, action):
@@ -311,6 +427,180 @@ def test_st012_team_scope_from_text(make_vault):
     assert [g[0] for g in got] == [line_of(text, "Our manager asked me")]
     assert got[0][3].startswith("Our manager asked me to make the checkout form")
     assert "below a staff target" in got[0][2]
+
+
+def scoped(role: str, situation: str, task: str, action: str) -> str:
+    short = "I fixed it in three weeks and the errors fell from 40 a day to 2."
+    parts = {"Situation": situation, "Task": task, "Action": action, "Short version": short}
+    return story(parts, front=f"role: {role}\n")
+
+
+@pytest.mark.parametrize(
+    ("role", "situation", "task", "action"),
+    [
+        # one team's feature, and a team named only to say it was not to blame
+        (
+            "Senior Backend Engineer",
+            "I worked on our refunds team of five.",
+            "I owned the refund worker.",
+            "- I fixed the retry loop.\n- I did not blame the ledger team for the bad input.",
+        ),
+        # a team that only reported the problem is no partner, at a Senior title one
+        # partner team does not lift a team story
+        (
+            "Senior Data Engineer",
+            "On my analytics squad we ran the nightly export.",
+            "The finance team noticed gaps in the export; I had to find them.",
+            "- I paired with the billing team on the missing rows and added a row-count check.",
+        ),
+        # the count of teams sets the scene; the speaker is "one of" them
+        (
+            "Senior Engineer",
+            "At a retailer with forty engineering teams, ours was one of six teams in search.",
+            "I had to fix typo tolerance.",
+            "- I tuned the analyzer and added tests.",
+        ),
+        # machines, not people: a fleet is no reach
+        (
+            "Senior Site Reliability Engineer",
+            "My team ran the edge proxies.",
+            "I was asked to patch the TLS library.",
+            "- I rolled the patch across the fleet in two days.",
+        ),
+        # no team named at all, at a title below Staff: one person's feature
+        (
+            "Software Engineer II",
+            "The fraud model was drifting.",
+            "I had to retrain it.",
+            "- I rebuilt the features and retrained the model.",
+        ),
+    ],
+)
+def test_st012_team_work_read_from_text(make_vault, role, situation, task, action):
+    assert len(found(make_vault, scoped(role, situation, task, action), "ST012")) == 1
+
+
+# The own unit's small headcount, in its phrasing variants, raises the reach it takes.
+@pytest.mark.parametrize(
+    ("role", "situation", "task", "action"),
+    [
+        # a Staff title, the squad's size in parentheses in digits, one other team only
+        (
+            "Staff Backend Engineer",
+            "I was the staff engineer on the checkout API squad (5 engineers).",
+            "Checkout timeouts at lunch peaks were my goal for the half.",
+            "- I resized the pool.\n- The fraud team objected to longer timeouts, so I agreed "
+            "a retry budget with them.",
+        ),
+        # articles dropped, the team opening the sentence, the size as "we were N"
+        (
+            "Senior Data Engineer",
+            "In data ingestion team of our bank, we were three engineers.",
+            "I owned the nightly loader.",
+            "- I rewrote the loader and the ledger team and the risk team reviewed the schema.",
+        ),
+        # word order: the size after the verb, in digits
+        (
+            "Staff Engineer",
+            "My squad was 4 people and owned the Android app.",
+            "I had to cut the app's cold start.",
+            "- I deferred two SDKs after agreeing the order with the analytics team.",
+        ),
+        # a count of two (a pilot's users) weighs, it does not decide
+        (
+            "Senior ML Engineer",
+            "We were a team of four in the internal tools group.",
+            "I built the model part of the policy assistant.",
+            "- I fine-tuned the model and we piloted it with two departments.",
+        ),
+        # the size set off after the team, as a compact note
+        (
+            "Staff Mobile Engineer",
+            "Payments app team at a neobank, six people.",
+            "I owned the card screen.",
+            "- I rebuilt the screen with the design team.",
+        ),
+    ],
+)
+def test_st012_small_own_unit_needs_more_reach(make_vault, role, situation, task, action):
+    text = scoped(role, situation, task, action)
+    got = found(make_vault, text, "ST012")
+    assert [g[0] for g in got] == [line_of(text, situation[:20])]
+
+
+@pytest.mark.parametrize(
+    ("role", "situation", "task", "action"),
+    [
+        # a small team, but a count of teams the work reached decides
+        (
+            "Staff Engineer",
+            "I was the staff engineer on the queue team (six engineers).",
+            "The old broker had to go.",
+            "- I moved nine product teams onto the new queue.",
+        ),
+        # a small team at a Staff title with two partner teams
+        (
+            "Staff Search Engineer",
+            "Our squad of five owned search indexing.",
+            "Index builds took a night.",
+            "- I agreed the schema with the catalogue team and the pricing team and led the "
+            "migration.",
+        ),
+        # a large unit is no small headcount ("two hundred people")
+        (
+            "Staff Engineer",
+            "I was a staff engineer in an engineering group of two hundred people.",
+            "Deploys were slow.",
+            "- I agreed the rollout plan with the billing team.",
+        ),
+        # a count of two with no headcount at a Staff title
+        (
+            "Staff Engineer",
+            "My team owned the ledger.",
+            "The ledger had to move to a new schema.",
+            "- I led the cut-over with two partner teams.",
+        ),
+    ],
+)
+def test_st012_small_own_unit_with_reach(make_vault, role, situation, task, action):
+    assert found(make_vault, scoped(role, situation, task, action), "ST012") == []
+
+
+@pytest.mark.parametrize(
+    ("role", "situation", "task", "action"),
+    [
+        # at a Staff title, one team worked with lifts a story told from inside a team
+        (
+            "Staff ML Engineer",
+            "My team owned the ranking model for notifications.",
+            "The growth team wanted more pushes; I had to protect the channel.",
+            "- I built three scenarios with the growth analyst.",
+        ),
+        # at a Senior title, two partner teams and an adoption do
+        (
+            "Senior Mobile Engineer",
+            "I was on the mobile team.",
+            "Release trains kept slipping.",
+            "- I set one release checklist with the QA team and the backend team.",
+        ),
+        # a count of teams the work reached decides, whatever the title
+        (
+            "Senior Data Engineer",
+            "I was on the data platform team.",
+            "Producer changes broke pipelines every week.",
+            "- I built a contract check that eleven producer teams adopted.",
+        ),
+        # the speaker's clause decides whose team it is: "Lukas, ... on the search team"
+        (
+            "Staff ML Engineer",
+            "Lukas, a scientist on the search team, argued for waiting.",
+            "I had promised the seller team a launch.",
+            "- I shipped the cold-start model behind a flag.",
+        ),
+    ],
+)
+def test_st012_reach_read_from_text(make_vault, role, situation, task, action):
+    assert found(make_vault, scoped(role, situation, task, action), "ST012") == []
 
 
 def test_st012_fields_win_over_text(make_vault):
@@ -404,3 +694,18 @@ def test_bench_prints_the_confusion_table(make_vault):
     assert "below-staff-scope (ST012) false alarm: Team.md" in out
     row = next(line for line in out.splitlines() if line.startswith("below-staff-scope"))
     assert row.split()[2:6] == ["0", "1", "0", "1"]  # TP FP FN TN
+    # --verbose on one half prints that half's findings only: the other stays unread
+    even = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "redflags.py"),
+            str(root),
+            "--files",
+            "odd",
+            "--verbose",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Good.md" not in even and "Team.md:" in even

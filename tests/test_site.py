@@ -235,10 +235,12 @@ def test_callouts_tags_tables_math_and_comments_render(make_vault, tmp_path):
     html = page(out, "A.html")
     assert '<div class="callout" data-callout="warning">' in html
     assert '<div class="callout-title">Mind the gap</div>' in html
-    assert '<span class="tag">#tag-one</span>' in html
+    assert '<a class="tag" href="tags/tag-one.html">#tag-one</a>' in html
+    assert "A.html" in page(out, "tags/tag-one.html")
     assert '<details class="callout" data-callout="tip">' in html
     assert "<table>" in html and 'href="B.html">bee</a>' in html
-    assert '<span class="math inline">x^2&lt;y</span>' in html
+    # Math as MathML (the browser draws it), "<" escaped inside it.
+    assert "<math" in html and "<mo>&lt;</mo>" in html and "x^2" not in html
     assert "secret comment" not in html and "block comment" not in html
     assert "visible" in html
 
@@ -538,7 +540,9 @@ def test_parallel_build_writes_the_same_site(make_vault, tmp_path, monkeypatch):
 
 
 def test_search_index_follows_titles_and_pages(make_vault, tmp_path):
-    long_start = "# A\n\n" + "words " * 60 + "\n"
+    # The index holds a bounded start of each note's text (SEARCH_TEXT_LIMIT): an edit
+    # past it leaves every entry as it was.
+    long_start = "# A\n\n" + "words " * 1200 + "\n"
     root, out, _ = build_site(make_vault, {"A.md": long_start, "B.md": "# B\n"}, tmp_path)
     inode = (out / "search-index.json").stat().st_ino
     (root / "A.md").write_text(long_start + "\nMuch later text.\n")

@@ -290,7 +290,7 @@ def test_cli_select_st_exit_codes(make_vault, run_cli):
 def test_rules_documents_every_st_rule(run_cli):
     for code in ("ST001", "ST003", "ST005", "ST009"):
         result = run_cli("rules", code)
-        assert "**Anti-pattern**" in result.output and "**Best practice**" in result.output
+        assert "Anti-pattern:" in result.output and "Best practice:" in result.output
 
 
 def test_note_templates_are_not_stories(make_vault):

@@ -26,6 +26,21 @@ def temp_prefix(prefix: str = PREFIX) -> str:
     return f"{prefix}{os.getpid()}-"
 
 
+def _temp_copy(folder: str, data: bytes) -> str:
+    """``data`` in a new temporary file of ``folder``, on disk (fsync) before any rename."""
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
 def write_atomic(path: os.PathLike[str] | str, data: bytes) -> None:
     """Write through a temporary file in the same folder, then rename over the file
     (keeping its permissions)."""
@@ -35,12 +50,8 @@ def write_atomic(path: os.PathLike[str] | str, data: bytes) -> None:
         mode: int | None = os.stat(target).st_mode & 0o7777
     except OSError:
         mode = None
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp", dir=folder)
+    tmp = _temp_copy(folder, data)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, target)
@@ -55,12 +66,8 @@ def write_new(path: os.PathLike[str] | str, data: bytes) -> None:
     meanwhile): a hard link is atomic and never replaces anything."""
     target = os.fspath(path)
     folder = os.path.dirname(target) or "."
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".tmp", dir=folder)
+    tmp = _temp_copy(folder, data)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
         try:
             os.link(tmp, target)

@@ -559,3 +559,80 @@ def write_practice(vault: Vault, session: Session) -> Path:
     """Write the session's practice note; returns its path."""
     text = practice_text(vault, session)
     return write_new(vault.root, practice_path(vault, session), text)
+
+
+# ---------------------------------------------------------------------------------------
+# A new course page in the table of contents
+
+_ITEM = re.compile(r"^[ \t]{0,3}(\d{1,9})[.)](?:[ \t]+(\S.*))?[ \t]*$")
+
+
+def toc_with_page(text: str, link: str, module: str) -> str:
+    """The table of contents ``text`` with ``link`` listed last in ``module``'s section.
+
+    The section is the heading named like the module (any level below the title); without
+    one, a ``## module`` section is added at the end. In it the page becomes the next item
+    of the ordered list (an empty ``1.`` placeholder is filled instead). Without a module,
+    the page goes at the end of the last ordered list. Line endings are kept.
+    """
+    from .markdown.syntax import section_end
+    from .scan import parse_text
+
+    ending = "\r\n" if "\r\n" in text else "\n"
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    start, end = 0, len(lines)
+    if module:
+        # Headings as the parser reads them ("## x" inside a code block is none), and
+        # the section as every other command slices it.
+        headings = parse_text("toc.md", text).headings
+        wanted = module.casefold()
+        found = next(
+            (i for i, h in enumerate(headings) if h.level > 1 and h.text.casefold() == wanted),
+            None,
+        )
+        if found is None:
+            while lines and not lines[-1].strip():
+                lines.pop()
+            lines += ["", f"## {module}", "", f"1. {link}", ""]
+            return ending.join(lines)
+        start = headings[found].line  # 1-based line of the heading: the index after it
+        j = section_end(headings, found)
+        end = headings[j].line - 1 if j < len(headings) else len(lines)
+    items = [(i, _ITEM.match(lines[i])) for i in range(start, end)]
+    items = [(i, m) for i, m in items if m]
+    if items:
+        placeholder = next((i for i, m in items if m.group(2) is None), None)
+        if placeholder is not None:
+            lines[placeholder] = f"{_ITEM.match(lines[placeholder]).group(1)}. {link}"  # type: ignore[union-attr]
+        else:
+            i, m = items[-1]
+            lines.insert(i + 1, f"{int(m.group(1)) + 1}. {link}")
+        return ending.join(lines)
+    # A section (or note) without a list yet: the list starts at its end.
+    at = end
+    while at > start and not lines[at - 1].strip():
+        at -= 1
+    lines[at:at] = ["", f"1. {link}"]
+    return ending.join(lines)
+
+
+def list_course_page(vault: Vault, rel: str) -> tuple[str, bytes] | None:
+    """(toc path, new bytes) listing the course page ``rel`` in the table of contents, or
+    None when there is no table of contents or it lists the page already."""
+    from .navigation import _wikilink, course_order, toc_note
+
+    toc = toc_note(vault)
+    note = vault.notes.get(rel)
+    if toc is None or note is None or rel in course_order(vault):
+        return None
+    data = (vault.root / toc.path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    module = note.meta.get("module")
+    module = module.strip() if isinstance(module, str) else ""
+    new = toc_with_page(text, _wikilink(vault, toc, note), module)
+    bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
+    return toc.path, (bom + new).encode("utf-8")

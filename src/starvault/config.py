@@ -79,6 +79,12 @@ class SiteConfig:
     templates: str = "_templates"
     output: str = "site"
 
+    def output_dir(self, root: Path) -> Path:
+        """Where ``build`` and ``serve`` write by default: ``output`` read from the vault's
+        folder (like every path in starvault.toml), wherever the command runs."""
+        out = Path(self.output).expanduser()
+        return out if out.is_absolute() else root / out
+
 
 @dataclass
 class Config:

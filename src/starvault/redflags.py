@@ -368,6 +368,12 @@ _NOT_FIGURE = re.compile(
 )
 
 
+# Words before a number that name a set or a span rather than count a result ("the two
+# services", "shipped in two phases").
+_SET_WORD_TEXT = "the these those both our their its his her all my in into across between among"
+_SET_WORDS = _SET_WORD_TEXT.split()
+
+
 @lru_cache(maxsize=1)
 def _figure_patterns() -> tuple[re.Pattern[str], ...]:
     units = "|".join(re.escape(u) for u in sorted(words_of("figures", "units"), key=len)[::-1])
@@ -407,6 +413,15 @@ def _figure_patterns() -> tuple[re.Pattern[str], ...]:
         # "nine of ten teams" (not "one of the two", which names membership, not a share)
         re.compile(
             rf"\b(?!one\b)(?:{numbers}|{_NUM})\s+(?:of|out of)\s+(?:the\s+)?(?:{numbers}|{_NUM})\b",
+            re.I,
+        ),
+        # a count in words, like the digits above: "nine decisions re-run", "caught
+        # fourteen broken builds" (not "the two services", "both our teams": a set named,
+        # not counted; not "one", which is as often "one of", "one day")
+        re.compile(
+            "".join(rf"(?<!\b{w} )" for w in _SET_WORDS)
+            + rf"\b(?!(?:one|half|a)\b)(?:{numbers})(?:[\s-]+(?:{numbers}))*"
+            r"\s+(?:[a-z-]+\s+)?[a-z]+s\b",
             re.I,
         ),
     )
@@ -450,19 +465,38 @@ def result_without_numbers(vault: Vault, story: Story) -> list[Hit]:
 # ST006: blame
 
 _THIRD = re.compile(
-    r"\b(?:they|them|their|he|him|his|she|her|the [\w-]+ (?:team|teams|group|squad|"
-    r"department|vendor|analysts|managers|engineers|side)|(?<=[a-z,;:] )[A-Z][a-z]+(?:'s)?)\b"
+    r"\b(?:(?i:they|them|their|he|him|his|she|her|the [\w-]+ (?:team|teams|group|squad|"
+    r"department|vendor|analysts|managers|engineers|side|lead|contractors?))|"
+    r"(?<=[a-z,;:] )[A-Z][a-z]+(?:'s)?)\b"
 )
 _NEGATED = re.compile(
     r"\b(?:not|never|no|nor|without|instead of|rather than|would have been|easy to|"
     r"tempting to|could have)\b|n't\b",
     re.I,
 )
-_POSITIVE = re.compile(
-    r"\b(?:good reasons?|fair|right to|legitimate|reasonable|valid|"
-    r"a good point|correct)\b",
+# The one judged is the speaker ("I was careless", "my sloppy script"): self-criticism.
+_SELF_JUDGED = re.compile(
+    r"\b(?:i|we)\s+(?:\w+\s+){0,2}?(?:was|were|had been|have been|'d been|am|are)\s+"
+    r"(?:\w+\s+)?$|\b(?:my|our)\s+(?:own\s+)?$",
     re.I,
 )
+
+
+_TIME_CLAUSE = re.compile(r"\b(?:when|once|until|till|as|before|after|by the time)\b", re.I)
+
+
+def _reported(text: str, at: int) -> bool:
+    """Whether the words at ``at`` sit in what someone other than the speaker thought or
+    said ("legal thought the engineers were careless")."""
+    start = max(text.rfind(c, 0, at) for c in ";:.—")
+    clause = text[start + 1 : at]
+    verbs = phrase_pattern("blame", "reported")
+    clause = " ".join(clause.split()[-8:])  # the verb governs the words just after it
+    for m in verbs.finditer(clause):
+        subject = re.findall(r"[\w']+", clause[: m.start()])
+        if subject and subject[-1].lower() not in ("i", "we", "honestly", "frankly"):
+            return True
+    return False
 
 
 def _clause_before(text: str, at: int) -> str:
@@ -478,6 +512,7 @@ def blaming_language(vault: Vault, story: Story) -> list[Hit]:
     told = phrase_pattern("blame", "told_you")
     candour = phrase_pattern("blame", "candour")
     safe = phrase_pattern("blame", "not_blame")
+    teams = _named_teams(vault, story)
     hits: list[Hit] = []
     for name in (
         "Situation",
@@ -490,7 +525,7 @@ def blaming_language(vault: Vault, story: Story) -> list[Hit]:
         "Applied",
     ):
         for s in sentences(vault, story, name):
-            found = _blame_in(s.text, safe, told, direct, others, candour)
+            found = _blame_in(s.text, safe, told, direct, others, candour, teams)
             if found:
                 hits.append(
                     Hit(
@@ -504,6 +539,16 @@ def blaming_language(vault: Vault, story: Story) -> list[Hit]:
     return hits
 
 
+def _named_teams(vault: Vault, story: Story) -> re.Pattern[str] | None:
+    """The other teams a story names ("the payments team"), as a pattern for their bare
+    name at the start of a clause ("payments had ..."); None when it names none."""
+    _, own, _ = _own_team(_framing(vault, story))
+    names = set(_other_teams(_story_text(vault, story), own))
+    if not names:
+        return None
+    return re.compile(rf"(?:the )?(?:{'|'.join(map(re.escape, sorted(names)))})\b(?! team)", re.I)
+
+
 def _blame_in(
     text: str,
     safe: re.Pattern[str],
@@ -511,20 +556,36 @@ def _blame_in(
     direct: re.Pattern[str],
     others: re.Pattern[str],
     candour: re.Pattern[str],
+    teams: re.Pattern[str] | None = None,
 ) -> str | None:
     masked = safe.sub(lambda m: "_" * len(m.group(0)), text)
     for pattern in (told, direct, others):
         for m in pattern.finditer(masked):
             if _NEGATED.search(_clause_before(masked, m.start())):
                 continue  # "I didn't want to argue he was wrong"
+            if re.match(r"c[ao]me around", m.group(0)) and _TIME_CLAUSE.search(
+                _clause_before(masked, m.start())
+            ):
+                continue  # "when the release came around" is a date, not a person
+            about_me = re.match(r"(?:i|my|vindicated|proved me)\b", m.group(0))
+            if (
+                pattern is not told
+                and not about_me
+                and (_reported(masked, m.start()) or _SELF_JUDGED.search(masked[: m.start()]))
+            ):
+                continue  # what legal thought of us; "I was careless"
             if pattern is others and not (_THIRD.search(masked) or candour.search(masked)):
                 continue  # no one else in the sentence to blame, and no "honestly"
             return m.group(0)
     m = candour.search(masked)
     if m:
         rest = masked[m.end() :]
-        about_others = _THIRD.search(rest) and not re.search(r"\b(?:I|we|my|our)\b", rest[:40])
-        if about_others and not _POSITIVE.search(rest[:60]):
+        # someone else: a pronoun, a name, or a team the story names, said bare
+        # ("Frankly, payments had ignored red builds" after "the payments team")
+        other = _THIRD.search(rest) or (teams and teams.match(rest.lstrip(" ,")))
+        about_others = other and not re.search(r"\b(?:I|we|my|our)\b", rest[:40])
+        praise = phrase_pattern("blame", "praise")
+        if about_others and not praise.search(rest[:60]):
             return m.group(0)
     return None
 
@@ -533,10 +594,31 @@ def _blame_in(
 # ST007: applied later, concretely
 
 
+# "I applied this on the next project", "we used the lesson there": a claim that the lesson
+# was used, which says neither what was done nor how it went.
+_APPLIED_CLAIM = re.compile(
+    r"\b(?:i|we)\s+(?:\w+ly\s+|also\s+|then\s+|just\s+)?(?:applied|used|reused|carried|"
+    r"took|brought|kept|remembered|followed|put)\s+(?:this|that|it|these|those|"
+    r"(?:the|my|our) (?:same |new )?(?:lessons?|learnings?|ideas?|insights?|thinking|"
+    r"principles?|experience|approach|method|mindset|rule)|what (?:i|we)(?:'d| had)? "
+    r"learn(?:ed|t))\b",
+    re.I,
+)
+_SPEAKER_PAST = re.compile(r"\b(?:i|we)\s+(?:(?:\w+ly|also|then|first|just)\s+)?([a-z']+)", re.I)
+
+
 def _concrete(s: Sentence) -> bool:
-    """A sentence that tells a later occasion: a past-tense action with a time or a figure."""
+    """A sentence that tells a later occasion: a past-tense action with a time or a figure.
+
+    A claim of use ("I applied this on the next migration, and it went smoothly") is no
+    occasion told unless the sentence also says what the speaker did, or measures it."""
     text = s.text
     low = text.lower()
+    claim = _APPLIED_CLAIM.search(low)
+    if claim and not figures(text):
+        rest = low[: claim.start()] + low[claim.end() :]
+        if not any(_is_past_verb(m.group(1)) for m in _SPEAKER_PAST.finditer(rest)):
+            return False
     if phrase_pattern("application", "future").search(text) and not re.search(
         r"\b(?:later|when \w+ \w+ed|on the next|for the next)\b", low
     ):
@@ -578,6 +660,8 @@ def failure_without_application(vault: Vault, story: Story) -> list[Hit]:
         if re.match(r"\s*(?:todo|tbd|fixme|xxx)\b", first.text, re.I)
         else "an intention"
         if future
+        else "a claim that the lesson was used, not what you did"
+        if _APPLIED_CLAIM.search(first.text)
         else "a general habit"
     )
     return [
@@ -594,58 +678,145 @@ def failure_without_application(vault: Vault, story: Story) -> list[Hit]:
 # ST010: escalation as the first move
 
 
-_MOVE = re.compile(
-    r"\b(?:escalated|escalate|raised|brought|took|went|asked|ask|got|get|set up a meeting|"
-    r"requested|appealed|pulled in|looped in|flagged|called in|go|bring|take)\b"
+def _masked_authorities(low: str) -> str:
+    """The sentence with managers who decide nothing ("product manager") blanked out."""
+    return phrase_pattern("escalation", "not_authorities").sub(lambda m: "_" * len(m.group(0)), low)
+
+
+@lru_cache(maxsize=1)
+def _talk_later() -> re.Pattern[str]:
+    """ "before talking to", "without speaking to him first", "instead of going to her":
+    the talk with the other party is placed after (or instead of) what the sentence does."""
+    lead = "|".join(
+        r"\s+".join(map(re.escape, w.split()))
+        for w in sorted(words_of("escalation", "talk_later"), key=len, reverse=True)
+    )
+    verbs = "|".join(
+        r"\s+".join(map(re.escape, w.split()))
+        for w in sorted(words_of("escalation", "talk_verbs"), key=len, reverse=True)
+    )
+    # up to three words between ("before I had even talked", "without first properly
+    # talking"), but not across a clause
+    return re.compile(rf"\b(?:{lead})\s+(?:[\w']+\s+){{0,3}}?(?:{verbs})\b", re.I)
+
+
+_LEADING_CLAUSE = re.compile(
+    r"\s*(?:(?:rather than|instead of|before|after|without|when|once|since|because|as|"
+    r"despite|to)\b[^,;]*[,;]\s*)?",
+    re.I,
 )
 
 
-def _escalation(text: str) -> str | None:
-    """The words that take a disagreement to an authority to settle, if the sentence does."""
+def _escalation(text: str, bullet: bool = False) -> tuple[int, str] | None:
+    """Where the sentence takes a disagreement to an authority to settle, and its words.
+
+    The speaker makes the move ("I asked our CTO", "we raised it with the VP", "my first
+    move was to ask the CTO"; not "the VP asked me"), and the move is to have it settled:
+    a verb of deciding after it, the conflict itself as what is taken ("took the
+    disagreement to our director"), or the sentence says it came first ("went straight
+    to", "before talking to her").
+    """
     low = text.lower()
     if phrase_pattern("escalation", "jointly").search(low):
         return None  # escalating together, after talking, is the seed's good path
-    masked = phrase_pattern("escalation", "not_authorities").sub(
-        lambda m: "_" * len(m.group(0)), low
-    )
+    masked = _masked_authorities(low)
     decide = phrase_pattern("escalation", "decide")
+    moves = phrase_pattern("escalation", "moves")
+    conflict = phrase_pattern("escalation", "conflict_objects")
     for a in phrase_pattern("escalation", "authorities").finditer(masked):
         before = masked[max(0, a.start() - 70) : a.start()]
-        moves = list(_MOVE.finditer(before))
-        if not moves:
+        found = list(moves.finditer(before))
+        if not found:
             continue
-        move_at = a.start() - len(before) + moves[-1].start()
-        # The speaker makes the move: "I asked our CTO", "we raised it with the VP",
-        # "my first move was to ask the CTO"; not "the VP asked me".
+        move_at = a.start() - len(before) + found[-1].start()
         head = masked[:move_at]
-        if not re.search(r"(?:\b(?:i|we)\b|\bmy first (?:move|step)\b)", head):
+        # In a resume-style bullet a move without a subject is the speaker's: it opens the
+        # bullet, after a subordinate clause ("Rather than call him, went to our
+        # director") or a chain of subject-less verbs ("Profiled it, then asked the VP").
+        # (Not "Dana, rather than call me, asked the VP": Dana is the subject.)
+        unsaid = bullet and (
+            _LEADING_CLAUSE.fullmatch(head)
+            or (
+                _is_past_verb(head.split(" ", 1)[0])
+                and re.search(r"(?:[,;:]|\band|\bthen)\s*$", head)
+            )
+        )
+        if not unsaid and not re.search(
+            r"(?:\b(?:i|we)\b|\bmy (?:first |only )?(?:move|step|reaction)\b)", head
+        ):
             continue
         if re.search(r"\b(?:asked|told) (?:me|us)\b", masked[move_at : a.end()]):
             continue
         after = masked[move_at:]
-        if decide.search(after) or re.search(r"\b(?:first|right away|straight)\b", masked):
-            return text[move_at : a.end()]
+        if (
+            decide.search(after)
+            or conflict.search(masked[max(0, move_at - 10) : a.end()])
+            or re.search(r"\b(?:first|right away|straight|immediately|directly)\b", masked)
+            or _talk_later().search(masked)
+        ):
+            return move_at, text[move_at : a.end()]
     return None
 
 
-def _direct_talk(text: str) -> bool:
+def _direct_talk(text: str) -> int | None:
+    """Where the speaker talks with the other party in the sentence, if they do.
+
+    A talk with an authority ("met with my director") is not one, nor a pronoun after
+    the authority ("asked our VP ... asked her to decide"), nor a talk the sentence puts
+    later ("before talking to either side").
+    """
     low = text.lower()
     if not re.search(r"\b(?:i|we)\b", low):
-        return False
-    if phrase_pattern("escalation", "authorities").search(
-        phrase_pattern("escalation", "not_authorities").sub("", low)
-    ) and not re.search(r"\bbefore\b", low):
-        return False
-    return bool(phrase_pattern("escalation", "direct_talk").search(low))
+        return None
+    masked = _masked_authorities(low)
+    for m in _talk_later().finditer(masked):
+        masked = masked[: m.start()] + "_" * (m.end() - m.start()) + masked[m.end() :]
+    authority = phrase_pattern("escalation", "authorities")
+    first_authority = authority.search(masked)
+    talks = list(phrase_pattern("escalation", "direct_talk").finditer(masked))
+    for m in phrase_pattern("escalation", "talk_with_person").finditer(masked):
+        # the speaker's own verb ("I then called Mia"; not "a library called Hermes")
+        own_verb = re.search(r"\b(?:i|we)(?: \w+)?\s*$", masked[: m.start()])
+        if own_verb and _PERSON_NEXT.match(text, m.end()):
+            talks.append(m)
+    for m in sorted(talks, key=lambda m: m.start()):
+        if authority.search(masked[m.end() : m.end() + 30]):
+            continue  # a talk with the manager, not with the other side
+        if _OWN_SIDE.match(masked, m.end()):
+            continue  # "sat down with my team": the speaker's own side
+        pronoun = re.search(r"\b(?:him|her|them|it)\b", m.group(0))
+        if pronoun and first_authority and first_authority.start() < m.start():
+            continue  # "asked her" is the VP just named
+        return m.start()
+    return None
+
+
+# Who a talk is with: a pronoun, a name, or a role on the other side ("their lead").
+_PERSON_NEXT = re.compile(
+    r"\s+(?:(?i:him|her|them|their|his|either|both|the other)\b|[A-Z][a-z]+\b|"
+    r"(?i:the|our) [\w-]+(?: [\w-]+)? (?i:lead|owner|owners|team|engineers?|folks|people|"
+    r"scientists?|designers?|analysts?)\b)"
+)
+_OWN_SIDE = re.compile(r"\s+(?:my|our) (?:own )?(?:team|squad|engineers|reports)\b")
+
+
+def _talk_came_first(text: str) -> bool:
+    return bool(phrase_pattern("escalation", "talk_first").search(text.lower()))
 
 
 def escalation_first(vault: Vault, story: Story) -> list[Hit]:
     """ST010: the first move in a conflict was to ask a manager or leadership to decide."""
     for name in ("Action", "Short version"):
         for s in sentences(vault, story, name):
-            if _direct_talk(s.text):
-                break
-            said = _escalation(s.text)
+            talk = _direct_talk(s.text)
+            escalated = _escalation(s.text, s.bullet)
+            if escalated is None or _talk_came_first(s.text):
+                if talk is not None or _talk_came_first(s.text):
+                    break  # the other side heard first: what follows is the good path
+                continue
+            at, said = escalated
+            if talk is not None and talk < at and not _talk_later().search(s.text):
+                break  # "I met Sam, and when we still disagreed we asked our VP"
             if said:
                 return [
                     Hit(
@@ -707,76 +878,253 @@ def _story_text(vault: Vault, story: Story) -> str:
     )
 
 
+def _framing(vault: Vault, story: Story) -> list[Sentence]:
+    """Where a story says who the speaker is: the Situation, the Task and the Short
+    version's opening sentence."""
+    return [
+        *sentences(vault, story, "Situation"),
+        *sentences(vault, story, "Task"),
+        *sentences(vault, story, "Short version")[:1],
+    ]
+
+
 def _declared(note: Note, key: str) -> Any:
     value = note.meta.get(key)
     return value if value not in (None, "", []) else None
 
 
+# Reach a story states outright: a count of teams or organisations ("five product teams",
+# "all seven tenant teams", "a dozen producer teams"), work across them, or org-wide work.
 _TEAM_COUNT = re.compile(
-    r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen|twenty|"
-    r"thirty|forty|fifty|dozens?|several|many|multiple|all|every|other|each)\s+"
-    r"(?:[\w-]+\s+){0,2}(?:teams|groups|squads|organisations|organizations|departments|orgs|"
-    r"business units|product lines|products)\b",
+    r"\b(?:[2-9]|\d\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|twenty|thirty|forty|fifty|dozens?|several|many|multiple|"
+    r"all|every|each of (?:the|our)|other)\s+"
+    # up to two describing words, not a magnitude ("4 million products" is a catalogue)
+    r"(?:(?!(?:hundred|thousand|million|billion|k|m)\b)[\w-]+\s+){0,2}"
+    r"(?:teams|groups|squads|tribes|organisations|organizations|departments|orgs|"
+    r"business units|product lines|products|divisions|studios|business lines)\b|"
+    # "asked every team", "each product team"
+    r"\b(?:each|every) (?:[\w-]+ ){0,2}(?:team|squad|department|org|organi[sz]ation)\b",
     re.I,
 )
 _ACROSS = re.compile(
+    # (not "across the fleet" or "three regions": machines and data centres, not people)
     r"\bacross (?:[\w-]+ ){0,3}(?:teams|org\w*|company|departments|groups|squads|functions|"
-    r"regions|fleet|products|business units)\b|\b(?:company|org|organi[sz]ation)-wide\b",
+    r"products|business units|divisions|product lines)\b|"
+    r"\b(?:company|org|organi[sz]ation|division)-wide\b",
     re.I,
 )
+# (a bare "organisations" is as often the customers as the company's own)
 _ORG = re.compile(
     r"\b(?:company|org|organi[sz]ation)-wide\b|\bacross (?:the |our )?(?:whole |entire )?"
-    r"(?:company|org|organi[sz]ation|business)\b|\b(?:departments|organi[sz]ations|"
-    r"business units)\b",
+    r"(?:company|org|organi[sz]ation|business)\b|\b(?:every|all (?:the )?)"
+    r"(?:departments?|business units?|divisions?)\b",
     re.I,
 )
-# The speaker's own team, as a story frames it ("on the checkout team", "team of four").
+# A small count of people, in words or digits ("four", "4", "a handful of").
+_FEW = (
+    r"(?:(?<![\d.,])(?:[2-9]|1[0-2])(?![\d.,]?\d)|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve|a (?:handful|couple|few)(?: of)?|a dozen)"
+    # not the start of a larger number ("two hundred people")
+    r"(?![\s-]+(?:hundred|thousand|million|billion|dozen)\b)"
+)
+_PEOPLE = (
+    r"(?:people|persons|engineers|developers|devs|scientists|researchers|analysts|members|"
+    r"folks|ics|designers|sres)"
+)
+_UNIT = r"(?:team|squad|group|pod|crew|unit)"
+# The speaker's own team, as a story frames it ("on the checkout team", "team of four",
+# "our data engineering team", "my squad"). "On the search team" is the speaker's only
+# in a clause whose subject is the speaker ("I was the tech lead on the search team"; not
+# "Lukas, a data scientist on the search team"), or when the sentence opens with it and
+# goes on as the speaker ("In the search team of a marketplace, we were four"). Articles
+# may be dropped ("I worked in payments team").
+_TEAM_NAME = (
+    r"(?!(?:every|each|all|other|another|several|many|both|some|two|three|four|five|six|"
+    r"seven|eight|nine|ten|\d+)\b)[\w-]+(?: [\w-]+){0,2}"
+)
 _OWN_TEAM = re.compile(
-    r"\b(?:(?:on|in|joined) (?:the|our|my) (?P<name>[\w-]+(?: [\w-]+)?) team\b|my team\b|"
-    r"our team\b|the team's\b|on the team\b|team of (?:\d+|\w+)\b|\w+-person team\b|"
-    r"(?:our|my) (?:engineering )?manager asked me\b|(?:our|my) team lead\b|"
-    r"team, (?:\d+|\w+) engineers\b|\bthe (?P<named>[\w-]+(?: [\w-]+)?) team, [\w ]{0,30}"
-    r"including me\b)",
+    rf"(?:\bI\b[^,;.()]*?\b(?:on|in|joined|into|of|led|ran) (?:the |a |an |our |my )?"
+    rf"(?P<name>{_TEAM_NAME}) (?:team|squad|group)\b(?!'s)|"
+    rf"^(?:in|on|within|inside) (?:the |our |my |a |an )?(?P<lead>{_TEAM_NAME}) "
+    rf"(?:team|squad|group)\b(?!'s)(?=[^.;]*?,\s*(?:I|we)\b)|"
+    # a compact note that opens with the team and its size ("Payments app team at a
+    # bank, six people.")
+    rf"^(?P<note>{_TEAM_NAME}) (?:team|squad)\b(?!'s)(?=[^.;]*?,\s*(?:about |around )?"
+    rf"{_FEW} (?:[\w-]+ )?{_PEOPLE}\b)|"
+    r"\b(?:my|our) (?:own )?(?P<ours>[\w-]+(?: [\w-]+){0,2} )?(?:team|squad)\b"
+    r"(?! (?:leads?|members?)\b)|"
+    rf"\bthe team's\b|\bon the team\b|\b(?:a |the )?team of {_FEW}\b|"
+    r"\b\w+-(?:person|engineer|people) team\b|\bthe (?:\w+ )?of us\b|"
+    r"\b(?:our|my) (?:engineering )?manager asked me\b|\b(?:our|my) team lead\b|"
+    r"\bteam, (?:\d+|\w+) engineers\b|\bone of (?:the |our )?\w+ (?:[\w-]+ )?(?:teams|squads)\b|"
+    rf"\bwe were (?:only |just )?(?:a (?:small |tiny )?{_UNIT} of {_FEW}|{_FEW} {_PEOPLE})\b|"
+    r"\bthe (?P<named>[\w-]+(?: [\w-]+)?) team, [\w ]{0,30}including me\b)",
+    re.I,
+)
+# How many people the speaker's own unit has, when the framing says it and it is small:
+# "team of five", "squad (four engineers)", "team, 7 engineers", "a two-person team",
+# "we were four people", "the three of us". One team's headcount, not a reach.
+_HEADCOUNT = re.compile(
+    # "team of five", "team with four people", "team of six ran" (not "a team of two
+    # hundred", "a group of four services")
+    rf"\b{_UNIT}\b\s+(?:of|with|had|has|was|is|consisting of|made up of)\s+"
+    rf"(?:only |just |about |around )?{_FEW}(?:\s+(?:[\w-]+\s+)?{_PEOPLE}\b|"
+    rf"\b(?!\s+(?:hundred|thousand|million|billion|dozen|[\w-]{{3,}}s)\b))|"
+    # a count set off after the team: "team, 7 engineers", "team of a retailer, eight of us"
+    rf",\s*(?:only |just |about |around )?{_FEW}\s+(?:[\w-]+\s+)?(?:{_PEOPLE}|of us)\b|"
+    # "squad (four engineers)", "my team (billing, five engineers)"
+    rf"\b{_UNIT}\s*\([^()]{{0,40}}?\b{_FEW}\s+(?:[\w-]+\s+)?{_PEOPLE}\b|"
+    # "a two-person infra team", "a five-engineer squad", "a six-strong team"
+    rf"\b{_FEW}[- ](?:person|people|engineer|member|strong|developer)s?\b"
+    rf"(?:[\w -]{{0,30}}?)\b{_UNIT}\b|"
+    rf"\bwe were (?:only |just )?(?:a (?:small |tiny )?{_UNIT} of {_FEW}|{_FEW} {_PEOPLE})\b|"
+    rf"\bthe {_FEW} of us\b",
     re.I,
 )
 _OTHER_TEAM = re.compile(
-    r"\bthe (?P<name>[\w-]+(?: [\w-]+)?) (?:team|teams|squad|squads)\b"
+    r"\bthe (?P<name>[\w-]+(?: [\w-]+)?) (?P<kind>team|teams|squad|squads)\b"
     # a team that only reports a problem is the feature's user, not a partner in the work
-    r"(?!,? (?:\w+ )?(?:told|noticed|found|reported|complained|spotted|saw|flagged)\b)",
+    r"(?!,? (?:\w+ )?(?:told|noticed|found|reported|complained|spotted|saw|flagged|filed|"
+    r"opened|pinged|raised|asked about)\b)",
+    re.I,
+)
+# A team that is named only to say it was not involved or not to blame is no partner.
+_NOT_PARTNER = re.compile(r"\b(?:not|never|no|nor|without|didn't|blam\w*)\b", re.I)
+# Role titles at or above Staff, and titles of a level below it.
+_STAFF_TITLE = re.compile(
+    r"\b(?:staff|principal|distinguished|fellow|architect|lead|head|director|manager|vp)\b",
+    re.I,
+)
+_BELOW_TITLE = re.compile(
+    r"\b(?:senior|sr|mid|middle|junior|associate|intermediate|ii|iii|engineer|developer|"
+    r"scientist|analyst|programmer)\b",
     re.I,
 )
 
 
-def _other_teams(text: str, own: set[str]) -> set[str]:
-    """Named teams in the story that are not the speaker's own ("the growth team")."""
-    found = set()
+# A count that only sets the scene: the company's size ("at a retailer with forty
+# engineering teams", "our org has six squads") or the speaker's place in it ("one of
+# five teams"), not teams the work reached.
+_SCENE = re.compile(
+    r"(?:\bone of (?:the |our )?|\b(?:at|in|for) an? [\w' -]{0,40}?\bwith\s+"
+    r"(?:about |around |roughly |some |over )?|\b(?:company|organi[sz]ation|org|business|employer|"
+    r"startup|firm|department|division|group)\b[^,;.]{0,25}?\b(?:has|had|have|with|of|"
+    r"employs|employed|runs|ran|spans|spanned)\s+(?:about |around |roughly |some |over )?)$",
+    re.I,
+)
+
+
+# A count of two ("two teams", "both departments", "across 2 squads") is reach a story may
+# state of a pilot or a pair of neighbours: it weighs like two partner teams, it does not
+# decide.
+_TWO = re.compile(r"\b(?:two|2|both|a couple of|a pair of)\b", re.I)
+
+
+def _stated_reach(text: str) -> tuple[str | None, int]:
+    """A count of teams the story's work reached ("all seven tenant teams") that decides
+    the scope, if any; else what the counts of two are worth (see :data:`_TWO`)."""
+    weak = 0
+    for m in _TEAM_COUNT.finditer(text):
+        if _SCENE.search(text[max(0, m.start() - 80) : m.start()]):
+            continue
+        if _TWO.search(m.group(0)):
+            weak = 2
+            continue
+        return m.group(0), weak
+    for m in _ACROSS.finditer(text):
+        if not _TWO.search(m.group(0)):
+            return m.group(0), weak
+        weak = 2
+    return None, weak
+
+
+def _own_team(framing: Iterable[Sentence]) -> tuple[list[str], set[str], str | None]:
+    """The own-team phrases in the framing sentences, the own team's names (for
+    exclusion), and the own unit's small headcount when an own-team sentence states it."""
+    hits: list[str] = []
+    names: set[str] = set()
+    headcount: str | None = None
+    for s in framing:
+        found = list(_OWN_TEAM.finditer(s.text))
+        for m in found:
+            hits.append(m.group(0))
+            for key in ("name", "lead", "note", "ours", "named"):
+                if m.group(key):
+                    name = m.group(key).strip().lower()
+                    names |= {name, name.split()[-1]}
+        count = _HEADCOUNT.search(s.text) if found else None
+        if count and headcount is None:
+            headcount = count.group(0)
+    return hits, names, headcount
+
+
+def _other_teams(text: str, own: set[str]) -> dict[str, int]:
+    """Teams other than the speaker's that the story works with, and what each is worth:
+    1 for a named team ("the growth team"), 2 for a named group of teams ("the regional
+    teams"). A team named only to report a problem or to say it was not to blame counts
+    for nothing."""
+    found: dict[str, int] = {}
+    not_a_team = set(words_of("scope", "not_a_team"))
     for m in _OTHER_TEAM.finditer(text):
         name = m.group("name").lower()
-        last = name.split()[-1]
-        if last in own or name in own or last in ("same", "whole", "small", "new", "my", "our"):
+        words = name.split()
+        if words[-1] in own or name in own or words[-1] in not_a_team:
             continue
-        found.add(name)
+        start = max(text.rfind(c, 0, m.start()) for c in ",;.:—")
+        if _NOT_PARTNER.search(text[start + 1 : m.start()]):
+            continue
+        worth = 2 if m.group("kind").lower().endswith("s") else 1
+        found[name] = max(found.get(name, 0), worth)
     return found
 
 
+def _role_below_staff(note: Note) -> bool:
+    """The story's role title names a level below Staff ("Senior Data Engineer")."""
+    role = str(note.meta.get("role") or "")
+    return bool(_BELOW_TITLE.search(role)) and not _STAFF_TITLE.search(role)
+
+
 def text_scope(vault: Vault, story: Story) -> str:
-    """ "org", "multi-team" or "team" read from the story, or "" when it does not say."""
+    """ "org", "multi-team" or "team" read from the story, or "" when it does not say.
+
+    Stated reach decides: org-wide work, or a count of three or more teams the work spans.
+    Otherwise the other teams the story works with (a count of two weighs as two) are
+    weighed against the evidence that the speaker sits inside one team: one partner team
+    lifts a story told from inside a team at a Staff title; a Senior title, and a small
+    stated headcount of the own unit, each raise that by one (the seed: Senior works at
+    team and feature level). A story with no team in it at a title below Staff is a
+    team's work.
+    """
+    cache = _SCOPES.setdefault(vault, {})
+    if story.note.path not in cache:
+        cache[story.note.path] = _text_scope(vault, story)
+    return cache[story.note.path]
+
+
+_SCOPES: weakref.WeakKeyDictionary[Vault, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _text_scope(vault: Vault, story: Story) -> str:
     text = _story_text(vault, story)
     if _ORG.search(text):
         return "org"
-    if _TEAM_COUNT.search(text) or _ACROSS.search(text):
+    stated, weak = _stated_reach(text)
+    if stated:
         return "multi-team"
-    framing = " ".join(s.text for n in ("Situation", "Task") for s in sentences(vault, story, n))
-    own_hits = list(_OWN_TEAM.finditer(framing))
-    own = {
-        (m.group("name") or m.group("named")).lower()
-        for m in own_hits
-        if m.group("name") or m.group("named")
-    }
-    own |= {name.split()[-1] for name in own}
-    if _other_teams(text, own):
+    own_hits, own, headcount = _own_team(_framing(vault, story))
+    reach = max(weak, sum(_other_teams(text, own).values()))
+    below_title = _role_below_staff(story.note)
+    # Each piece of evidence that the speaker sits inside one team raises the reach it
+    # takes to lift the story: a Senior title, and a small headcount of the own unit
+    # ("a squad of four engineers"), which says the team is the remit whatever the title.
+    # A count of two stated ("a pilot with two departments") weighs as two partner teams.
+    needed = 1 + bool(own_hits and below_title) + bool(headcount)
+    if reach >= needed:
         return "multi-team"
-    return "team" if own_hits else ""
+    if own_hits or below_title:
+        return "team"
+    return ""
 
 
 def detect_signals(vault: Vault, story: Story) -> frozenset[str]:
@@ -863,6 +1211,9 @@ def below_staff_scope(vault: Vault, story: Story) -> list[Hit]:
     shown = ", ".join(s for s in SIGNALS if s in signals) or "none"
     said = quote(anchor.text, 60) if anchor else ""
     where = f" ('{said}')" if said else ""
+    if anchor is not None and not _OWN_TEAM.search(anchor.text) and _role_below_staff(story.note):
+        # no own-team sentence: the title and the absence of other teams say it
+        where += f", as a {quote(str(story.note.meta.get('role')), 40)} naming no other team"
     return [
         Hit(
             line,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -167,8 +168,13 @@ def _information_uri() -> str | None:
         return None
     for entry in urls:
         label, _, url = entry.partition(",")
-        if label.strip().lower() == "homepage" and url.strip():
-            return url.strip()
+        url = url.strip()
+        host = url.split("://", 1)[-1].split("/", 1)[0]
+        # A placeholder (example.invalid, example.com) is no address to send anyone to.
+        if host.endswith((".invalid", ".example", "example.com", "example.org")):
+            continue
+        if label.strip().lower() == "homepage" and url:
+            return url
     return None
 
 
@@ -181,6 +187,32 @@ def _doc_markdown(text: str) -> str:
             continue
         out.append(line[:-1] if line.endswith("::") else line)
     return "\n".join(out)
+
+
+_BOLD = re.compile(r"\*\*([^*\n]+)\*\*")
+_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
+# A literal that fills whole lines (an example): shown indented instead of quoted.
+_BLOCK_LITERAL = re.compile(r"^[ \t]*``((?:(?!``).)+)``[ \t]*$", re.DOTALL | re.MULTILINE)
+
+
+def doc_plain(text: str) -> str:
+    """A rule docstring as plain text for a terminal: an example that fills its lines is
+    indented instead of quoted, ``x`` inside prose becomes x, **Heading** becomes Heading:."""
+    lines = [
+        line[:-1] if line.endswith("::") else line
+        for line in text.split("\n")
+        if line.strip() != "::"
+    ]
+    out = []
+    blocks = _BLOCK_LITERAL.split("\n".join(lines))  # odd pieces: examples, kept as written
+    for i, part in enumerate(blocks):
+        if i % 2:
+            out.append("\n".join("    " + line.strip() for line in part.split("\n")))
+            continue
+        part = re.sub(r"^\*\*([^*\n]+)\*\*[ \t]*$", r"\1:", part, flags=re.MULTILINE)
+        pieces = _LITERAL.split(part)  # odd pieces: inline literals, kept as written
+        out.append("".join(p if k % 2 else _BOLD.sub(r"\1", p) for k, p in enumerate(pieces)))
+    return re.sub(r"\n{3,}", "\n\n", "".join(out))
 
 
 def _doc_description(rule_: Rule) -> str:
@@ -197,7 +229,7 @@ def _sarif_rule(rule_: Rule) -> dict[str, Any]:
         "name": rule_.name,
         "shortDescription": {"text": _doc_markdown(rule_.summary)},
         "fullDescription": {"text": _doc_description(rule_)},
-        "help": {"text": rule_.doc, "markdown": _doc_markdown(rule_.doc)},
+        "help": {"text": doc_plain(rule_.doc), "markdown": _doc_markdown(rule_.doc)},
         "defaultConfiguration": {"level": _SARIF_LEVELS.get(rule_.severity, "warning")},
         "properties": {"tags": [rule_.family]},
     }

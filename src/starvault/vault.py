@@ -288,6 +288,7 @@ def load(
     if config is None:
         config = load_config(root)
     started_ns = time.time_ns()
+    # A site built inside the vault is skipped by the walk itself (scan.SITE_MANIFEST).
     scan = walk(root, config.exclude)
     cached = _cache.load(root) if use_cache else _cache.Cached()
     notes: dict[str, Note] = {}

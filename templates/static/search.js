@@ -1,5 +1,6 @@
-// Site search: a small vanilla script over search-index.js (loaded on first use as a
-// <script>, since pages opened from file:// may not fetch() JSON). Nothing leaves the page.
+// Site search: full text with MiniSearch (vendored in static/vendor/, MIT licence), over
+// search-index.js. Both load on first use as <script> elements: pages opened from file://
+// may not fetch() JSON. Nothing leaves the page.
 (function () {
   "use strict";
   var box = document.querySelector(".search");
@@ -7,46 +8,46 @@
   var input = document.getElementById("search-input");
   var list = document.getElementById("search-results");
   var root = box.getAttribute("data-root") || "";
-  var index = null, loading = false, active = -1, pending = false, openFirst = false;
+  var entries = null, engine = null, loading = false, active = -1, pending = false;
+  var openFirst = false;
+  // Titles first, then aliases, headings and tags, then properties and the body.
+  var BOOST = { t: 8, a: 5, h: 2.5, g: 2.5, k: 1.5, f: 1.5, b: 1 };
 
-  function load() {
-    if (index || loading) return;
-    loading = true;
+  function addScript(src, done) {
     var s = document.createElement("script");
-    s.src = root + "search-index.js";
-    s.onload = function () {
-      index = (window.STARVAULT_INDEX || []).map(function (e) {
-        return {
-          e: e,
-          t: (e.t || "").toLowerCase(),
-          a: (e.a || []).join(" ").toLowerCase(),
-          h: (e.h || []).join(" ").toLowerCase(),
-          g: (e.g || []).join(" ").toLowerCase(),
-          x: (e.x || "").toLowerCase(),
-          k: (e.k || "").toLowerCase()
-        };
-      });
-      if (pending) run();
-    };
+    s.src = src;
+    s.onload = done;
     document.head.appendChild(s);
   }
 
-  function score(item, terms) {
-    var total = 0;
-    for (var i = 0; i < terms.length; i++) {
-      var w = terms[i], s = 0;
-      if (item.t === w) s = 100;
-      else if (item.t.indexOf(w) === 0) s = 60;
-      else if ((" " + item.t).indexOf(" " + w) >= 0) s = 40;
-      else if (item.t.indexOf(w) >= 0) s = 25;
-      else if (item.a.indexOf(w) >= 0) s = 20;
-      else if (item.k === w || item.g.indexOf(w) >= 0) s = 12;
-      else if (item.h.indexOf(w) >= 0) s = 8;
-      else if (item.x.indexOf(w) >= 0) s = 3;
-      if (!s) return 0;
-      total += s;
+  function load() {
+    if (engine || loading) return;
+    loading = true;
+    var left = 2;
+    function ready() {
+      left -= 1;
+      if (left) return;
+      entries = window.STARVAULT_INDEX || [];
+      engine = new window.MiniSearch({
+        idField: "i",
+        fields: ["t", "a", "h", "g", "k", "f", "b"],
+        extractField: function (doc, field) {
+          if (field === "i") return doc.i;
+          var v = entries[doc.i][field];
+          return Array.isArray(v) ? v.join(" ") : (v || "");
+        },
+        searchOptions: {
+          boost: BOOST,
+          prefix: true,
+          // Typos: one edit in a word of five letters or more, two from ten.
+          fuzzy: function (term) { return term.length < 5 ? 0 : term.length < 10 ? 1 : 2; }
+        }
+      });
+      engine.addAll(entries.map(function (_e, i) { return { i: i }; }));
+      if (pending) run();
     }
-    return total;
+    addScript(root + "static/vendor/minisearch.js", ready);
+    addScript(root + "search-index.js", ready);
   }
 
   function href(u) {
@@ -62,16 +63,16 @@
       li.textContent = "No note matches.";
       list.appendChild(li);
     }
-    hits.forEach(function (hit) {
+    hits.forEach(function (e) {
       var li = document.createElement("li");
       var a = document.createElement("a");
-      a.href = href(hit.e.u);
+      a.href = href(e.u);
       var t = document.createElement("span");
       t.className = "r-title";
-      t.textContent = hit.e.t;
+      t.textContent = e.t;
       var m = document.createElement("span");
       m.className = "r-meta";
-      m.textContent = (hit.e.k ? hit.e.k + " · " : "") + (hit.e.x || hit.e.p);
+      m.textContent = (e.k ? e.k + " · " : "") + (e.x || e.p);
       a.appendChild(t);
       a.appendChild(m);
       li.appendChild(a);
@@ -80,22 +81,24 @@
     list.hidden = false;
   }
 
+  function search(q) {
+    // Every word must match; if none does, any word may.
+    var found = engine.search(q, { combineWith: "AND" });
+    if (!found.length) found = engine.search(q, { combineWith: "OR" });
+    return found.slice(0, 12).map(function (r) { return entries[r.id]; });
+  }
+
   function run() {
-    var q = input.value.trim().toLowerCase();
+    var q = input.value.trim();
     if (!q) { list.hidden = true; return; }
-    if (!index) { pending = true; load(); return; }
+    if (!engine) { pending = true; load(); return; }
     pending = false;
-    var terms = q.split(/\s+/), hits = [];
-    for (var i = 0; i < index.length; i++) {
-      var s = score(index[i], terms);
-      if (s) hits.push({ s: s, e: index[i].e });
-    }
-    hits.sort(function (a, b) { return b.s - a.s || a.e.t.localeCompare(b.e.t); });
-    render(hits.slice(0, 12));
+    var hits = search(q);
+    render(hits);
     // Enter pressed before the index had loaded: open the best hit now.
     if (openFirst) {
       openFirst = false;
-      if (hits.length) location.href = href(hits[0].e.u);
+      if (hits.length) location.href = href(hits[0].u);
     }
   }
 
@@ -117,7 +120,7 @@
       var links = list.querySelectorAll("a");
       var pick = links[active >= 0 ? active : 0];
       if (pick) location.href = pick.href;
-      else if (!index && input.value.trim()) openFirst = true;
+      else if (!engine && input.value.trim()) openFirst = true;
     } else if (ev.key === "Escape") { list.hidden = true; input.blur(); }
   });
   document.addEventListener("click", function (ev) {

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+from typing import Any
 
 import click
 
@@ -16,6 +18,7 @@ from .. import __version__
 
 # name -> (module, attribute, one-line help shown by `starvault --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("init", "init_command", "Start a new vault that checks clean and builds."),
     "check": (
         "check",
         "check_command",
@@ -41,6 +44,29 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _set_color(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """``--color auto|always|never``; without it, a set ``NO_COLOR`` means never
+    (https://no-color.org). The choice holds for the command's contexts below."""
+    if value is None:
+        if ctx.find_root().color is not None:
+            return  # given to the group already: `starvault --color always check`
+        value = "never" if os.environ.get("NO_COLOR") else "auto"
+    ctx.find_root().color = {"always": True, "never": False}.get(value)
+    ctx.color = ctx.find_root().color
+
+
+def color_option() -> click.Option:
+    return click.Option(
+        ["--color"],
+        type=click.Choice(["auto", "always", "never"]),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_color,
+        help="Colour the output: auto (on a terminal, unless NO_COLOR is set), always, never.",
+    )
+
+
 class LazyGroup(click.Group):
     """A group whose commands are imported on first use."""
 
@@ -57,7 +83,11 @@ class LazyGroup(click.Group):
         if entry is None or not self._available(cmd_name):
             return None
         module = importlib.import_module(f"{__name__}.{entry[0]}")
-        return getattr(module, entry[1])
+        command: click.Command = getattr(module, entry[1])
+        # Every command takes --color too (`starvault check --color never`).
+        if not any(p.name == "color" for p in command.params):
+            command.params.append(color_option())
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Short help from the table: listing commands imports none of them.
@@ -67,8 +97,14 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
+def _group_color(f: Any) -> Any:
+    f.__click_params__ = [*getattr(f, "__click_params__", []), color_option()]
+    return f
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="starvault")
+@_group_color
 def cli() -> None:
     """Check, graph and publish an Obsidian vault of Staff+ behavioral interview prep.
 

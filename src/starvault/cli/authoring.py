@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .. import schema
-from .common import load_vault, vault_argument
+from .common import load_vault, vault_argument, write_failure
 
 if TYPE_CHECKING:
     from ..authoring import Draft
@@ -39,7 +39,10 @@ def _ask(vault: Vault, f: Field, note_type: str) -> Any:
     from ..authoring import AuthoringError, allowed_values, parse_value
 
     allowed = allowed_values(vault, f)
-    label = f"{f.name} ({f.description})" if f.description else f.name
+    # "Question type (the kind of question it is)", not the YAML key "question_type".
+    label = f.name.replace("_", " ").capitalize()
+    if f.description:
+        label += f" ({f.description})"
     if allowed and f.kind is schema.Kind.TEXT:
         return click.prompt(label, type=click.Choice(allowed))
     if allowed:
@@ -51,7 +54,7 @@ def _ask(vault: Vault, f: Field, note_type: str) -> Any:
         except AuthoringError as exc:
             raise click.BadParameter(str(exc)) from None
         if value in ("", []):
-            raise click.BadParameter(f"a {note_type} note needs '{f.name}'")
+            raise click.BadParameter(f"a {note_type} note needs this (field '{f.name}')")
         return value
 
     return click.prompt(label, value_proc=convert)
@@ -123,6 +126,13 @@ def new_command(
     except NoteExists as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
+    except OSError as exc:
+        raise write_failure(exc, f"the new note '{draft.path}'") from None
+    if type_name == "course":
+        try:
+            _place_course(loaded.root, draft.path, label)
+        except OSError as exc:
+            raise write_failure(exc, "the table of contents or a course page") from None
     for other in same_name(loaded, draft.path):
         click.echo(
             f"warning: '{other}' has the same name; links to it become ambiguous (LK004)",
@@ -131,6 +141,34 @@ def new_command(
     click.echo(_shown(label, draft.path))
     if open_editor:
         _open(str(path))
+
+
+def _place_course(root: Any, rel: str, label: str) -> None:
+    """List a new course page in the table of contents and write its Navigation blocks
+    (and its neighbours' Previous/Next) from it, so the vault stays NV-clean."""
+    from ..atomic import write_atomic
+    from ..authoring import list_course_page
+    from ..navigation import apply_fixes, course_order, plan_fixes
+    from ..vault import load
+
+    vault = load(root)
+    listed = list_course_page(vault, rel)
+    if listed is None:
+        return
+    toc_path, data = listed
+    write_atomic(root / toc_path, data)
+    click.echo(f"listed in {_shown(label, toc_path)}", err=True)
+    vault = load(root)
+    order = course_order(vault)
+    if rel not in order:
+        return
+    i = order.index(rel)
+    touched = {rel, *order[max(0, i - 1) : i + 2]}
+    fixes = [f for f in plan_fixes(vault) if f.path in touched]
+    apply_fixes(vault, fixes)
+    for f in fixes:
+        if f.path != rel:
+            click.echo(f"updated navigation: {_shown(label, f.path)}", err=True)
 
 
 def _open(path: str) -> None:
@@ -286,6 +324,17 @@ def _write(loaded: Vault, label: str, session: Any) -> None:
         sys.exit(1)
     except AuthoringError as exc:
         raise click.UsageError(str(exc)) from exc
+    except OSError as exc:
+        # The answer was given and timed: print the note so the session is not lost.
+        from ..authoring import practice_path, practice_text
+
+        click.echo(
+            f"The practice note could not be written; here it is, to save as "
+            f"'{practice_path(loaded, session)}':\n",
+            err=True,
+        )
+        click.echo(practice_text(loaded, session))
+        raise write_failure(exc, "the practice note") from None
     rel = path.relative_to(loaded.root).as_posix()
     click.echo(f"Logged {_shown(label, rel)}")
 
@@ -331,7 +380,11 @@ def _interactive_session(
             times = "once" if s.practice_count == 1 else f"{s.practice_count} times"
             times += f", {s.sessions_counted} at the bar" if s.practice_count else ""
             click.echo(f"  {i}. {s.title}  (practised {times})")
-        pick = click.prompt("Story", type=click.IntRange(1, len(stories)), default=1)
+        pick = click.prompt(
+            "Which story will you tell (its number)",
+            type=click.IntRange(1, len(stories)),
+            default=1,
+        )
         story_note = vault.notes[stories[pick - 1].path]
     click.prompt(
         "Press Enter to start the timer (Enter again to stop; aim for "
@@ -347,13 +400,15 @@ def _interactive_session(
     elapsed = max(elapsed, 1.0)
     click.echo(f"Answer time: {format_seconds(elapsed)}")
     if mode is None:
-        mode = click.prompt("Mode", type=click.Choice(schema.MODES), default="self")
+        mode = click.prompt(
+            "Alone or with a partner", type=click.Choice(schema.MODES), default="self"
+        )
     click.echo("Score the answer, 1 (weak) to 5 (strong):")
     scores = {
         name: click.prompt(f"  {name.capitalize()} (1-5)", type=click.IntRange(1, 5))
         for name in schema.SCORES
     }
-    click.echo("Red flags (y/n):")
+    click.echo("Did any of these happen? (y/n)")
     flags = [
         key
         for key, text in RED_FLAGS

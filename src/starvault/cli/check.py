@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..report import FORMAT_NAMES
-from .common import load_vault, split_codes, vault_argument
+from .common import load_vault, plural, split_codes, vault_argument, write_failure
 
 if TYPE_CHECKING:
     from ..vault import Vault
@@ -76,6 +76,12 @@ def check_command(
         elif show_diff:
             sys.exit(0)
     result = check(loaded, select=selected or None, ignore=ignored or None)
+    if not loaded.notes and fmt == "text":
+        # Nothing was checked: "All checks passed" would claim what did not happen.
+        click.echo(f"No notes in {label}: nothing to check (notes are .md files).")
+        sys.exit(result.exit_code(strict))
+    if not loaded.notes:
+        click.echo(f"No notes in {label}: nothing to check.", err=True)
     click.echo(reporting.FORMATTERS[fmt](result, label))
     sys.exit(result.exit_code(strict))
 
@@ -97,9 +103,14 @@ def _fix(vault: Vault, select: list[str], ignore: list[str], write: bool) -> boo
         for f in fixes:
             click.echo(f.diff(), nl=False)
         if fixes:
-            click.echo(f"{len(fixes)} file(s) would be fixed; run with --fix to write.", err=True)
+            click.echo(
+                f"{plural(len(fixes), 'file')} would be fixed; run with --fix to write.", err=True
+            )
         return bool(fixes)
-    apply_fixes(vault, fixes)
+    try:
+        apply_fixes(vault, fixes)
+    except OSError as exc:
+        raise write_failure(exc, "the fixed note") from None
     for f in fixes:
         click.echo(f"fixed navigation: {f.path}", err=True)
     return bool(fixes)

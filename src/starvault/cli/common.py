@@ -53,6 +53,19 @@ class Failure(click.ClickException):
     exit_code = 2
 
 
+def plural(n: int, word: str) -> str:
+    """``1 note``, ``2 notes``: the reports' own rule, for every command's summary line."""
+    from ..report import _plural
+
+    return _plural(n, word)
+
+
+def write_failure(exc: OSError, what: str) -> Failure:
+    """A write into the vault that the file system refused, as one line (exit 2)."""
+    where = f" '{exc.filename}'" if exc.filename else ""
+    return Failure(f"cannot write {what}{where}: {exc.strerror or exc}")
+
+
 def split_codes(values: tuple[str, ...]) -> list[str]:
     """--select LK,ST00 --select CV001 -> ["LK", "ST00", "CV001"]."""
     out: list[str] = []

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from .common import plural
+
 
 def _fail(message: str) -> None:
     click.echo(f"starvault mv: {message}", err=True)
@@ -71,4 +73,4 @@ def mv_command(old: str, new: str, vault_dir: str | None, dry_run: bool) -> None
     except OSError as exc:
         _fail(f"cannot move '{old}': {exc.strerror or exc}")
     moved = plan.folder or next(iter(plan.moves.items()))
-    click.echo(f"moved {moved[0]} -> {moved[1]}; updated links in {len(changed)} file(s)")
+    click.echo(f"moved {moved[0]} -> {moved[1]}; updated links in {plural(len(changed), 'file')}")

@@ -11,6 +11,7 @@ import click
 @click.argument("code", required=False)
 def rules_command(code: str | None) -> None:
     """List every rule, or print the documentation of rule CODE (code or name)."""
+    from ..report import doc_plain
     from ..rules import all_rules
 
     rules = all_rules()
@@ -24,7 +25,7 @@ def rules_command(code: str | None) -> None:
         if r.code == wanted.upper() or r.name == wanted.lower():
             click.echo(click.style(f"{r.code} {r.name}", bold=True) + f"  [{r.severity}]")
             click.echo()
-            click.echo(r.doc)
+            click.echo(doc_plain(r.doc))
             return
     names = [r.code for r in rules] + [r.name for r in rules]
     close = difflib.get_close_matches(wanted, names, n=3)

@@ -8,14 +8,15 @@ from typing import Any
 
 import click
 
-from .common import Failure, load_vault, vault_argument
+from .common import Failure, load_vault, plural, vault_argument
 
 out_option = click.option(
     "-o",
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder to write the site to (default: config site.output, 'site').",
+    help="Folder to write the site to (default: site.output of starvault.toml, 'site', "
+    "inside the vault's folder).",
 )
 
 
@@ -36,9 +37,10 @@ def build_command(vault: str | None, out: Path | None, jobs: int | None) -> None
     beside OUT first and moved in at the end, so a failed build leaves the last good site.
     """
     from ..site import BuildError, build
+    from ..site.build import default_output
 
     loaded, _label = load_vault(vault)
-    target = out if out is not None else Path(loaded.config.site.output)
+    target = out if out is not None else default_output(loaded)
     bar = None
     state: dict[str, Any] = {}
 
@@ -57,15 +59,18 @@ def build_command(vault: str | None, out: Path | None, jobs: int | None) -> None
     except BuildError as exc:
         raise Failure(str(exc)) from exc
     except OSError as exc:
-        where = exc.filename or target
-        raise Failure(f"cannot write the site to '{where}': {exc.strerror or exc}") from exc
+        # The folder the user named, not the temporary one beside it that failed first.
+        raise Failure(f"cannot write the site to '{target}': {exc.strerror or exc}") from exc
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    for line in result.problems:
+        click.echo(f"warning: {line}", err=True)
     click.echo(
-        f"Built {result.pages} pages into {target} in {result.seconds:.2f}s "
+        f"Built {plural(result.pages, 'page')} into {target} in {result.seconds:.2f}s "
         f"({len(result.rendered)} rendered, {result.reused} unchanged, "
-        f"{len(result.dashboards)} dashboards, {result.attachments} attachments)"
+        f"{plural(len(result.dashboards), 'dashboard')}, "
+        f"{plural(result.attachments, 'attachment')})"
     )
 
 
@@ -87,10 +92,11 @@ def serve_command(vault: str | None, out: Path | None, port: int, open_browser: 
     Open pages reload after each rebuild. Stop with Ctrl-C.
     """
     from ..site import BuildError
+    from ..site.build import default_output
     from ..site.serve import serve
 
     loaded, _label = load_vault(vault)
-    target = out if out is not None else Path(loaded.config.site.output)
+    target = out if out is not None else default_output(loaded)
     try:
         serve(loaded.root, target, port=port, open_browser=open_browser, echo=click.echo)
     except BuildError as exc:

@@ -3,8 +3,9 @@
 Both start from :func:`obsidian_markdown`: CommonMark with raw HTML, GFM tables and
 strikethrough, dollar math, footnotes (mdit-py-plugins), wiki-links and embeds, ``%%``
 comments and token positions. The site adds what only *showing* a note needs: callouts,
-block ids moved onto their blocks, lone embeds out of their paragraph, tags and
-highlights. The checker takes away what never decides where a link is, to parse less.
+block ids moved onto their blocks, lone embeds out of their paragraph, tags,
+highlights and task lists (``- [x]``, mdit-py-plugins). The checker takes away what
+never decides where a link is, to parse less.
 Each profile then gets the speed layer (:mod:`.speed`) unless ``fast=False``.
 """
 
@@ -15,6 +16,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
 
 from . import speed
 from .blockids import block_id_plugin
@@ -56,6 +58,7 @@ def make_markdown(*, fast: bool | None = None) -> MarkdownIt:
     lone_embed_plugin(md)
     tag_plugin(md)
     highlight_plugin(md)
+    tasklists_plugin(md)
     return _finish(md, fast)
 
 

@@ -107,6 +107,18 @@ def _allowed_problem(f: Field, value: str, allowed: set[str], item: str = "") ->
         return None
     what = f"'{f.name}'{item}"
     if f.allowed == QUESTION_TYPE_KEYS:
+        from ..coverage import DEFAULT_QUESTION_TYPES
+
+        if value in DEFAULT_QUESTION_TYPES:
+            # The vault's own question types replaced the seed's five: say so, not "unknown".
+            return Problem(
+                "FM004",
+                f.name,
+                f"{what} is {value!r}, one of the seed's five question types, which apply only "
+                "while the vault defines none of its own; this vault defines "
+                f"{', '.join(sorted(allowed))}: add a question-type note with 'key: {value}' "
+                "(or list it under question_types in starvault.toml) to keep it",
+            )
         return Problem(
             "FM004",
             f.name,
@@ -470,8 +482,9 @@ def unknown_value(vault: Vault) -> Iterator[Finding]:
     """A value outside its allowed set: a question type no note defines, a mode, a score.
 
     Question types are the ``key`` values of the vault's ``question-type`` notes plus
-    ``question_types`` in ``starvault.toml``; a story tagged with any other value counts for
-    no question type. Modes are ``self`` and ``partner``, ask categories ``team``,
+    ``question_types`` in ``starvault.toml`` (the seed's five only while the vault defines
+    none: the finding says so when a note still uses one); any other value counts for no
+    question type. Modes are ``self`` and ``partner``, ask categories ``team``,
     ``culture`` and ``growth``, scores 1 to 5, durations above 0.
 
     **Anti-pattern**

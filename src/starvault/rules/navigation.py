@@ -22,9 +22,16 @@ from ..navigation import (
 from . import Finding, rule
 
 if TYPE_CHECKING:
+    from ..scan import Note
     from ..vault import Vault
 
 FIX_HINT = "(starvault check --fix rewrites it from the table of contents)"
+UNLISTED_HINT = "(list the page in the table of contents; then starvault check --fix rewrites it)"
+
+
+def _fix_hint(vault: Vault, note: Note) -> str:
+    """--fix rewrites only the pages the table of contents lists: promise it only there."""
+    return FIX_HINT if expected(vault, note) is not None else UNLISTED_HINT
 
 
 def _pages(vault: Vault) -> Iterator[PageNav]:
@@ -94,7 +101,7 @@ def missing_navigation(vault: Vault) -> Iterator[Finding]:
             page.title_line,
             1,
             f"no Navigation block {where}: add '## Navigation' with Module, Previous and "
-            f"Next lines {FIX_HINT}",
+            f"Next lines {_fix_hint(vault, page.note)}",
         )
 
 
@@ -223,7 +230,7 @@ def navigation_blocks_differ(vault: Vault) -> Iterator[Finding]:
                 line.line if line else bottom.heading_line,
                 1,
                 f"the bottom Navigation block differs from the top one at {key}: the top "
-                f"has {want}; make them the same {FIX_HINT}",
+                f"has {want}; make them the same {_fix_hint(vault, page.note)}",
             )
             break
 
@@ -293,6 +300,7 @@ def wrong_module_link(vault: Vault) -> Iterator[Finding]:
         exp = expected(vault, page.note)
         module = page.note.meta.get("module")
         module_name = module.strip() if isinstance(module, str) else ""
+        hint = _fix_hint(vault, page.note)
         for where, block in _blocks(page):
             line = block.lines.get("Module")
             if line is None:
@@ -301,7 +309,7 @@ def wrong_module_link(vault: Vault) -> Iterator[Finding]:
                     block.heading_line,
                     1,
                     f"the {where} Navigation block has no Module line: add "
-                    f"'**Module:** [[{toc.name}]]' {FIX_HINT}",
+                    f"'**Module:** [[{toc.name}]]' {hint}",
                 )
             elif line.target != toc.path:
                 yield Finding(
@@ -309,7 +317,7 @@ def wrong_module_link(vault: Vault) -> Iterator[Finding]:
                     line.line,
                     line.column,
                     f"the Module line points to {_said(vault, line)}, not to the table of "
-                    f"contents: link [[{toc.name}]] {FIX_HINT}",
+                    f"contents: link [[{toc.name}]] {hint}",
                     target=line.link.target if line.link else None,
                 )
             elif exp is not None and module_name and not line_ok(line, exp):
@@ -318,5 +326,5 @@ def wrong_module_link(vault: Vault) -> Iterator[Finding]:
                     line.line,
                     line.column,
                     f"the Module line names '{line.after}', but the page's module is "
-                    f"'{module_name}': end the line with '→ {module_name}' {FIX_HINT}",
+                    f"'{module_name}': end the line with '→ {module_name}' {hint}",
                 )

@@ -242,7 +242,9 @@ def blaming_language(vault: Vault) -> Iterator[Finding]:
     around"), and polite blame: a candour marker that introduces a judgement of someone
     else ("Honestly, the ads team was protecting its roadmap", "despite good intentions",
     "to put it kindly"). Ownership is not blame: "it was my fault", "blameless postmortem",
-    "I did not blame the team", "I was wrong", and the technical "fault-tolerant". The
+    "I did not blame the team", "I was wrong", and the technical "fault-tolerant". Nor is
+    description: what one side thought of the other ("legal thought we were careless"), a
+    judgement of yourself ("I was careless"), "lazy loading". The
     built-in phrases are in ``data/redflags.toml``; ``blame_phrases`` in the config adds
     your own. The seed's red flags: "blaming others", "I was right and they were wrong".
 
@@ -371,7 +373,9 @@ def escalation_first(vault: Vault) -> Iterator[Finding]:
     Reads the Action, then the Short version, in order: a sentence where you (or "we") take
     the disagreement to a manager, director, VP, CTO, council or forum to decide, mandate or
     sponsor, before any sentence where you talk with the other side (a one-to-one, a lunch,
-    an afternoon with their team). Escalating together after talking is fine; telling your
+    an afternoon with their team). Inside a sentence its order counts: "before talking to
+    her, I took the disagreement to our CTO" is escalation first, "after two talks with
+    him, we asked our VP" is not. Escalating together after talking is fine; telling your
     director about a problem is not escalation. Only stories with a conflict are read. The
     seed's red flag: "escalation as the first step".
 
@@ -427,8 +431,13 @@ def below_staff_scope(vault: Vault) -> Iterator[Finding]:
     The seed: Senior works at team and feature level; Staff at multi-team and organisation
     level and defines the problems. A story's ``scope`` (team, multi-team, org, company)
     and ``signals`` (org-impact, ambiguity, technical-leadership, cross-functional) front
-    matter fields say it; without them, the text is read (other teams involved, unclear
-    problems turned into a plan, direction set, other functions led). ``target_level``
+    matter fields say it; without them, the text is read: a count of teams reached or
+    org-wide work decides, otherwise the teams worked with are weighed against the
+    own-team framing and the ``role`` title (one partner team at a Staff title, two at a
+    Senior one, one more when the framing states a small headcount of your own unit, "a
+    squad of four engineers"; a count of two teams weighs as two partners and does not
+    decide), and the look-fors (unclear problems turned into a plan, direction set,
+    other functions led) are read for a story that names no team. ``target_level``
     (senior, staff, principal) in the config, or a company note's ``level``, sets the bar:
     at senior nothing fires; at staff a team-scope story, or one with at most one look-for,
     fires; at principal an organisation-wide scope and three look-fors are needed.

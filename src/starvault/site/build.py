@@ -32,7 +32,7 @@ from ..atomic import clean_stale, die_with_parent, temp_prefix
 from ..resources import templates_dir
 from ..scan import SITE_MANIFEST, Note, inside
 from ..vault import Vault
-from .pages import PageBuilder, SiteContext
+from .pages import PageBuilder, SiteContext, page_problems
 from .safety import BuildError, check_output
 
 # Bump when the HTML the code produces changes, so old manifests re-render everything.
@@ -51,12 +51,17 @@ class BuildResult:
     rendered: list[str] = field(default_factory=list)  # note paths rendered this time
     reused: int = 0  # pages taken unchanged from the last build
     dashboards: list[str] = field(default_factory=list)  # dashboard pages written
+    tags: list[str] = field(default_factory=list)  # tag pages written
     attachments: int = 0
     seconds: float = 0.0
+    # "path:line: message" for every published note that could not be read or whose front
+    # matter is invalid: its page shows a banner, the build says so.
+    problems: list[str] = field(default_factory=list)
 
 
 def default_output(vault: Vault) -> Path:
-    return Path(vault.config.site.output)
+    """OUT when none is given: ``site.output`` from the vault's folder (build and serve)."""
+    return vault.config.site.output_dir(vault.root)
 
 
 def build(
@@ -126,6 +131,11 @@ def build(
         for path, entry in _render_pages(ctx, tmp, todo, jobs, progress, meanwhile):
             entries[path] = entry
         result.dashboards = dashboards.finish()
+        # Tag pages come from every page's search entry (kept ones too), like the index.
+        try:
+            result.tags = PageBuilder(ctx).write_tag_pages(tmp, entries)
+        except jinja2.TemplateError as exc:
+            raise template_error(exc) from None
         # The index changes only with the set of pages or a rendered page's entry (an edit
         # below a note's first lines leaves it as it was).
         same_index = (
@@ -145,11 +155,14 @@ def build(
             },
             "attachments": new_attachments,
             "embeds": ctx.embeds_state(),
+            "tags": result.tags,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), "utf-8")
         if update:
             outs = set(ctx.site.pages.values()) | set(new_attachments)
+            outs |= set(result.tags)
             stale = {e["out"] for e in old.get("pages", {}).values()} | set(old_attachments)
+            stale |= set(old.get("tags", []))
             _merge(tmp, target, sorted(stale - outs))
         else:
             _swap(tmp, target)
@@ -158,6 +171,11 @@ def build(
             dashboards.abort()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    result.problems = [
+        f"{path}:{p.line}: {p.message} ({p.code})"
+        for path in sorted(ctx.site.pages)
+        for p in page_problems(vault.notes[path])
+    ]
     result.seconds = time.perf_counter() - started
     return result
 
@@ -545,6 +563,9 @@ def _valid_manifest(data: Any) -> bool:
     for rel, stamp in files.items():
         if not (_safe_rel(rel) and _ints(stamp, 3)):
             return False
+    tags = data.get("tags", [])
+    if not (isinstance(tags, list) and all(_safe_rel(t) for t in tags)):
+        return False
     notes = embeds.get("notes")
     if not (isinstance(embeds.get("files"), str) and isinstance(notes, dict)):
         return False
@@ -653,7 +674,14 @@ def template_files(dirs: list[Path]) -> Iterable[Path]:
     for folder in dirs:
         if not folder.is_dir():
             continue
-        yield from sorted(p for p in folder.glob("*.html") if p.is_file() and inside(folder, p))
+        # Page templates, in subfolders too (dashboards/*.html); not the note templates.
+        yield from sorted(
+            p
+            for p in folder.rglob("*.html")
+            if p.is_file()
+            and inside(folder, p)
+            and not p.relative_to(folder).as_posix().startswith("static/")
+        )
         for _rel, path in static_files(folder, packaged=folder == packaged):
             yield path
 

@@ -39,12 +39,15 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Dashboard:
-    """One dashboard page: ``view`` returns its template data; ``dashboards.html`` shows
-    the block named after the page (``dashboards/stories.html`` -> ``stories``)."""
+    """One dashboard page, all in one entry: where it goes (``page``), its ``title``, its
+    label in the navigation (``nav``), the ``template`` that shows it (it extends
+    ``dashboards.html`` and fills its ``dashboard`` block) and the ``view`` that returns
+    the template's data."""
 
     page: str
     title: str
     nav: str
+    template: str
     view: Callable[[PageBuilder, str, Inputs], dict[str, Any]]
 
     @property
@@ -63,7 +66,7 @@ def dashboard_pages(builder: PageBuilder) -> Iterator[DashboardPage]:
     for d in DASHBOARDS:
         yield (
             d.page,
-            "dashboards.html",
+            d.template,
             d.title,
             {"view": d.name, **d.view(builder, d.page, inputs)},
         )
@@ -137,6 +140,23 @@ def _heat(count: int, top: int) -> int:
     return 1 + min(3, round(3 * count / top))
 
 
+def heat_legend(top: int) -> list[dict[str, Any]]:
+    """What each heat level means in practice sessions ("0", "1-2", "5+"), from _heat."""
+    counts: dict[int, list[int]] = defaultdict(list)
+    for n in range(top + 1):
+        counts[_heat(n, top)].append(n)
+    out = [{"level": 0, "label": "not covered"}]
+    for level in range(1, 5):
+        found = counts.get(level)
+        if not found:
+            continue
+        lo, hi = found[0], found[-1]
+        sessions = "session" if hi == 1 else "sessions"
+        label = f"{lo} {sessions}" if lo == hi else f"{lo}–{hi} sessions"
+        out.append({"level": level, "label": label})
+    return out
+
+
 def matrix_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
     cov = inputs.cov
     types = cov.question_types
@@ -175,7 +195,7 @@ def matrix_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, An
         }
         for q in cov.questions
     ]
-    return {"columns": columns, "rows": rows, "questions": questions}
+    return {"columns": columns, "rows": rows, "questions": questions, "legend": heat_legend(top)}
 
 
 def principles_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
@@ -283,16 +303,50 @@ def findings_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, 
     return {"groups": notes, "counts": report.counts, "total": len(report.diagnostics)}
 
 
-# The dashboards after the home page, in the site's navigation order. Adding one is an
-# entry here and its block in dashboards.html.
+# The dashboards after the home page, in the site's navigation order. Adding one is one
+# entry here (its view function and its template are named in it).
 DASHBOARDS: tuple[Dashboard, ...] = (
-    Dashboard("dashboards/stories.html", "Stories", "Stories", stories_view),
-    Dashboard("dashboards/matrix.html", "Question matrix", "Matrix", matrix_view),
-    Dashboard("dashboards/signals.html", "Staff+ signals × stories", "Signals", signals_view),
-    Dashboard("dashboards/principles.html", "Principles", "Principles", principles_view),
-    Dashboard("dashboards/asks.html", "Questions to ask", "Asks", asks_view),
-    Dashboard("dashboards/practice.html", "Practice log", "Practice", practice_view),
-    Dashboard("dashboards/findings.html", "Findings", "Findings", findings_view),
+    Dashboard(
+        "dashboards/stories.html", "Stories", "Stories", "dashboards/stories.html", stories_view
+    ),
+    Dashboard(
+        "dashboards/matrix.html",
+        "Question matrix",
+        "Matrix",
+        "dashboards/matrix.html",
+        matrix_view,
+    ),
+    Dashboard(
+        "dashboards/signals.html",
+        "Staff+ signals × stories",
+        "Signals",
+        "dashboards/signals.html",
+        signals_view,
+    ),
+    Dashboard(
+        "dashboards/principles.html",
+        "Principles",
+        "Principles",
+        "dashboards/principles.html",
+        principles_view,
+    ),
+    Dashboard(
+        "dashboards/asks.html", "Questions to ask", "Asks", "dashboards/asks.html", asks_view
+    ),
+    Dashboard(
+        "dashboards/practice.html",
+        "Practice log",
+        "Practice",
+        "dashboards/practice.html",
+        practice_view,
+    ),
+    Dashboard(
+        "dashboards/findings.html",
+        "Findings",
+        "Findings",
+        "dashboards/findings.html",
+        findings_view,
+    ),
 )
 
 

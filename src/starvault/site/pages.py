@@ -25,11 +25,12 @@ from markupsafe import Markup, escape
 from ..cache import user_secret
 from ..config import CONFIG_NAME
 from ..links import Status, resolve_link
-from ..markdown import find_wikilinks
+from ..markdown import find_wikilinks, replace_wikilinks
 from ..resources import templates_dir
 from ..scan import Link, Note, inside, nfc
 from ..vault import Vault
-from .render import NoteRenderer
+from .graph import local_graph
+from .render import NoteRenderer, tag_page
 from .safety import protect, publishable
 from .urls import SiteMap, root_of
 
@@ -142,7 +143,7 @@ class SiteContext:
     def finish(self, page: str, html: str) -> str:
         """The page as written: the template's HTML behind a Content-Security-Policy that
         lets only the site's own scripts run (see :func:`.safety.protect`)."""
-        scripts = ["static/search.js"]
+        scripts = ["static/search.js"]  # it loads the search library on first use
         if self.live_reload:
             scripts.append("static/reload.js")
         nonce = hashlib.blake2b(page.encode(), key=self.nonce_key, digest_size=18).hexdigest()
@@ -279,6 +280,9 @@ class PageBuilder:
             backlinks.append({"title": src.title, "url": self.link(page, source), "type": src.type})
         backlinks.sort(key=lambda b: str(b["title"]).casefold())
         tags = _tags(note.meta)
+        # Front matter tags, then the body's (Obsidian lists both under the note's tags).
+        all_tags = list({t.lower(): t for t in [*rendered.tags[::-1], *tags[::-1]]}.values())
+        all_tags.reverse()
         heading, rest = _split_title(rendered.html)
         data.update(
             note=note,
@@ -288,10 +292,21 @@ class PageBuilder:
             body_after_title=Markup(rest),  # the rest, for templates that show heading first
             properties=self.properties(note, page),
             tags=tags,
+            tag_links=[(t, ctx.site.rel(page, tag_page(t))) for t in tags],
             aliases=note.aliases,
             backlinks=backlinks,
+            graph=local_graph(ctx, page, path),
             outline=[h for h in rendered.headings if 2 <= h[0] <= 3],
             source_path=path,
+            problems=[
+                {
+                    "title": BANNER_CODES[p.code],
+                    "message": p.message,
+                    "line": p.line,
+                    "code": p.code,
+                }
+                for p in page_problems(note)
+            ],
         )
         template = "note.html"
         if note.type == "course" or (ctx.toc is not None and path == ctx.toc.path):
@@ -308,8 +323,55 @@ class PageBuilder:
             "x": rendered.excerpt,
             "h": [h[1] for h in rendered.headings if h[0] <= 3][:12],
             "a": note.aliases,
-            "g": tags,
+            "g": all_tags,
+            "f": self.properties_text(note),  # front matter ("p" is the source path)
+            "b": rendered.text,
         }
+
+    def properties_text(self, note: Note) -> str:
+        """The note's shown properties as words, for full-text search."""
+        words: list[str] = []
+        for key, value in note.meta.items():
+            if str(key).lower() in _HIDDEN_KEYS or value in (None, "", []):
+                continue
+            items = value if isinstance(value, list) else [value]
+            words += [replace_wikilinks(str(v), lambda m: m.target.path) for v in items]
+        return " ".join(words)[:2000]
+
+    # -- tag pages -------------------------------------------------------------------------
+    def write_tag_pages(self, tmp: Path, entries: dict[str, dict[str, Any]]) -> list[str]:
+        """One page per tag, listing the notes that carry it (front matter or body)."""
+        by_tag: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        shown: dict[str, str] = {}
+        for path in sorted(entries):
+            entry = entries[path]
+            for tag in entry.get("g") or []:
+                key = str(tag).lower()
+                shown.setdefault(key, str(tag))
+                by_tag[key].append(entry)
+        written = []
+        for key in sorted(by_tag):
+            page = tag_page(key)
+            notes = sorted(by_tag[key], key=lambda e: (str(e["t"]).casefold(), e["u"]))
+            data = self.base_context(page, "#" + shown[key])
+            data.update(
+                tag=shown[key],
+                notes=[
+                    {
+                        "title": e["t"],
+                        "url": self.ctx.site.rel(page, e["u"]),
+                        "type": e["k"],
+                        "excerpt": e.get("x", ""),
+                    }
+                    for e in notes
+                ],
+            )
+            html = self.ctx.finish(page, self.ctx.env.get_template("tag.html").render(data))
+            dest = tmp / page
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(html, "utf-8")
+            written.append(page)
+        return written
 
     def course_context(self, note: Note, page: str) -> dict[str, Any]:
         ctx = self.ctx
@@ -406,6 +468,19 @@ class PageBuilder:
             dest.write_text(html, "utf-8")
             written.append(page)
         return written
+
+
+# Problems that change what a page can show: the note was not read (VA001, VA003) or its
+# front matter was dropped (VA002). The page carries a banner; the build prints a line.
+BANNER_CODES = {
+    "VA001": "This note could not be read",
+    "VA002": "This note's front matter is not valid YAML, so its properties are ignored",
+    "VA003": "This note is too large to read",
+}
+
+
+def page_problems(note: Note) -> list[Any]:
+    return [p for p in note.problems if p.code in BANNER_CODES]
 
 
 def _split_title(html: str) -> tuple[str | None, str]:

@@ -7,7 +7,9 @@ footnotes are its plugins); this module adds what only a vault can tell:
 - render rules for wiki-links, links, images and headings, so that every link is
   resolved by :func:`starvault.links.resolve_link` exactly as ``check`` resolves it;
 - transclusion of embeds (whole note, heading section, block) with cycle and depth limits;
-- math is left as escaped TeX source (nothing from the network).
+- tags (``#tag``, the profile's ``obsidian_tag`` tokens) as links to their tag page, and
+  dollar math as MathML (latex2mathml: the browser draws it, nothing comes from the
+  network).
 
 The final HTML of every note, embeds included, is passed through nh3 (see
 :mod:`starvault.site.safety`), whatever produced it; markdown-it escapes text as well.
@@ -79,6 +81,17 @@ def heading_ids(headings: Sequence[Any]) -> list[str]:
     return out
 
 
+# How much of a note's text the search index holds: the whole of a typical note (a story
+# is 2,000-5,000 characters), bounded so an index of 10,000 notes stays tens of megabytes.
+SEARCH_TEXT_LIMIT = 6000
+
+
+def tag_page(tag: str) -> str:
+    """The output path of a tag's page: ``#Team/Growth`` -> ``tags/team/growth.html``
+    (Obsidian matches tags without regard to case)."""
+    return "tags/" + tag.lower() + ".html"
+
+
 @dataclass
 class Rendered:
     """One note's body as HTML, with what the page and the search index need."""
@@ -86,6 +99,8 @@ class Rendered:
     html: str
     excerpt: str
     headings: list[tuple[int, str, str]]  # (level, text, id)
+    text: str = ""  # the body as plain text (bounded), for full-text search
+    tags: list[str] = field(default_factory=list)  # inline #tags, first spelling, in order
 
 
 @dataclass
@@ -122,13 +137,28 @@ class NoteRenderer:
         # Obsidian shows a single newline as a line break ("strict line breaks" is off).
         md.options["breaks"] = True
         rules = md.renderer.rules
+        rules["math_inline"] = _render_math
+        rules["math_inline_double"] = _render_math
+        rules["math_block"] = _render_math
+        rules["math_block_label"] = _render_math
         rules["wikilink"] = self._render_wikilink
         rules["link_open"] = self._render_link_open
         rules["image"] = self._render_image
         rules["heading_open"] = self._render_heading_open
         rules["html_block"] = _render_raw_html
         rules["html_inline"] = _render_raw_html
+        rules["obsidian_tag"] = self._render_tag
         return md
+
+    def _render_tag(self, tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> str:
+        """``#tag`` as a link to its tag page; the note's own tags (not those of notes it
+        embeds) are kept for its page and the tag pages."""
+        tag = tokens[idx].content
+        ctx: _Ctx = env["ctx"]
+        if ctx.depth == 0:
+            ctx.shared.setdefault("tags", {}).setdefault(tag.lower(), tag)
+        href = escapeHtml(self.url(ctx, tag_page(tag)))
+        return f'<a class="tag" href="{href}">#{escapeHtml(tag)}</a>'
 
     # -- public API ------------------------------------------------------------------------
     def body_tokens(self, note: Note) -> list[Token]:
@@ -158,13 +188,14 @@ class NoteRenderer:
         ids = self.ids_of(note)
         ctx.shared["ids"] = iter(ids) if heading_ids else None
         html = self.md.renderer.render(tokens, self.md.options, {"ctx": ctx})
+        tags: dict[str, str] = ctx.shared.get("tags", {})
         if ROOT_MARK in html:
             html = html.replace(ROOT_MARK, root_of(page))
         # Every page's note HTML goes through the sanitiser, whatever path built it: a flag
         # set by one render path and lost on another must never decide what runs.
         html = sanitize(html)
         headings = [(h.level, h.text, i) for h, i in zip(note.headings, ids, strict=False)]
-        return Rendered(html, _excerpt(tokens), headings)
+        return Rendered(html, _excerpt(tokens), headings, _plain_text(tokens), list(tags.values()))
 
     def ids_of(self, note: Note) -> list[str]:
         hit = self._ids.get(note.path)
@@ -410,6 +441,26 @@ def _render_raw_html(tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> st
     return content  # the page's HTML is sanitised as a whole (NoteRenderer.render)
 
 
+def _render_math(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:
+    """Dollar math as MathML, which browsers draw natively (nothing from the network). TeX
+    latex2mathml cannot read is shown as its source. The page's HTML is sanitised after:
+    latex2mathml copies ``\\text{...}`` through unescaped."""
+    token = tokens[idx]
+    block = token.type.startswith("math_block") or token.type == "math_inline_double"
+    return math_html(token.content, block=block)
+
+
+def math_html(tex: str, *, block: bool) -> str:
+    from latex2mathml.converter import convert
+
+    try:
+        mathml = convert(tex.strip(), display="block" if block else "inline")
+    except Exception:  # any TeX it cannot read: show the source, as Obsidian does
+        cls = "math math-error block" if block else "math math-error"
+        return f'<code class="{cls}" title="TeX not rendered">{escapeHtml(tex)}</code>'
+    return f'<div class="math block">{mathml}</div>\n' if block else mathml
+
+
 def _matching_close(tokens: Sequence[Token], idx: int) -> Token | None:
     level = tokens[idx].level
     for j in range(idx + 1, len(tokens)):
@@ -475,6 +526,21 @@ def _excerpt(tokens: Sequence[Token], limit: int = 240) -> str:
             break
     text = replace_wikilinks(" ".join(parts), _shown)
     text = " ".join(_MARKUP.sub("", text).split())
+    return text[:limit]
+
+
+def _plain_text(tokens: Sequence[Token], limit: int = SEARCH_TEXT_LIMIT) -> str:
+    """The note's words for full-text search: inline text, code and math, markup left out."""
+    parts: list[str] = []
+    size = 0
+    for t in tokens:
+        if t.type in ("inline", "fence", "code_block", "math_block") and t.content:
+            parts.append(t.content[: limit * 2])
+            size += len(parts[-1])
+            if size >= limit * 2:
+                break
+    text = replace_wikilinks(" ".join(parts), _shown)
+    text = " ".join(_MARKUP.sub(" ", text).split())
     return text[:limit]
 
 

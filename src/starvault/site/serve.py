@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+from ..report import _plural
 from ..resources import templates_dir
 from .build import build
 from .safety import BuildError, check_output
@@ -143,7 +144,8 @@ def serve(
     # File times come from a coarse clock: allow for it (a spare rebuild costs little).
     started_ns = time.time_ns() - 50_000_000
     result = rebuild(root, out)
-    echo(f"Built {result.pages} pages in {result.seconds:.2f}s")
+    _report_problems(result, echo)
+    echo(f"Built {_plural(result.pages, 'page')} into {out} in {result.seconds:.2f}s")
     try:
         server = make_server(out, port)
     except OSError as exc:
@@ -171,9 +173,10 @@ def serve(
             echo(f"Build failed ({type(exc).__name__}: {exc}); serving the last good site")
             return
         server.state.bump()  # type: ignore[attr-defined]
+        _report_problems(result, echo)
         echo(
             f"Rebuilt after {', '.join(names[:3])}{'…' if len(names) > 3 else ''}: "
-            f"{len(result.rendered)} pages rendered in {result.seconds:.2f}s"
+            f"{_plural(len(result.rendered), 'page')} rendered in {result.seconds:.2f}s"
         )
 
     watching = False
@@ -205,6 +208,11 @@ def serve(
         server.shutdown()
         server.server_close()
         echo("Stopped.")
+
+
+def _report_problems(result: Any, echo: Callable[[str], Any]) -> None:
+    for line in result.problems:
+        echo(f"warning: {line}")
 
 
 def _changed_since(
