@@ -118,6 +118,13 @@ def test_toc_with_page_fills_a_placeholder_and_keeps_crlf() -> None:
     assert toc_with_page("# C\n", "[[A]]", "") == "# C\n\n1. [[A]]\n"
 
 
+def test_toc_with_page_finds_the_module_section_as_the_parser_reads_it() -> None:
+    # "## Basics" inside a code block is no heading; the section ends at the next "##".
+    text = "# C\n\n```\n## Basics\n```\n\n## Basics\n\n1. [[X]]\n\n## Later\n\n1. [[Y]]\n"
+    out = toc_with_page(text, "[[A]]", "basics")
+    assert out == text.replace("1. [[X]]\n", "1. [[X]]\n2. [[A]]\n")
+
+
 def test_nv006_promises_a_fix_only_where_fix_rewrites(make_vault, run_cli) -> None:
     page = (
         "---\ntype: course\nmodule: M\n---\n\n# Loose\n\n## Navigation\n\n"

@@ -282,12 +282,12 @@ def test_links_in_code_math_comments_and_escapes_are_not_links(make_vault, body)
 
 
 def test_empty_links(make_vault):
-    root = make_vault({"Src.md": "[[]] and [[|x]] and [[#]] and [x]()\n"})
+    # "[x]()" is no link to Obsidian (Kindle exports write hundreds): not LK008.
+    root = make_vault({"Src.md": "[[]] and [[|x]] and [[#]] and [x]() and [y](<>)\n"})
     assert [d[:4] for d in diags(root, "LK008")] == [
         ("LK008", "Src.md", 1, 1),
         ("LK008", "Src.md", 1, 10),
         ("LK008", "Src.md", 1, 21),
-        ("LK008", "Src.md", 1, 31),
     ]
 
 

@@ -47,6 +47,10 @@ TOKENS = [
     "\r\n",
     ":",
     "title: x",
+    "[^1]",
+    "[^1]: ",
+    "^[",
+    "[label](url)",
 ]
 markdownish = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=5)), max_size=60).map(
     "".join
@@ -135,6 +139,14 @@ DISPATCH_TOKENS = [
     "  ",
     "%% c %%",
     "\x00",
+    "==",
+    "==hi==",
+    "#tag",
+    " #t/x",
+    "> [!note] ",
+    "> [!tip]- ",
+    "[^a]: x",
+    "^[n]",
 ]
 dispatch_text = st.lists(
     st.one_of(st.sampled_from(DISPATCH_TOKENS), st.text(max_size=4)), max_size=80
@@ -170,6 +182,9 @@ def _checker_tokens(md, text):
         if token.type == "inline":
             md.inline.parse(token.content, md, env, children)
         out.append((_token_tree([token]), _token_tree(children)))
+    # The footnote rules set up their (empty) store on first call, wherever they are tried.
+    if env.get("footnotes") == {"refs": {}, "list": {}}:
+        del env["footnotes"]
     return out, env
 
 
@@ -217,9 +232,11 @@ def test_rule_dispatch_is_really_installed():
     assert fast.block.ruler.get_active_rules()[0] == "dispatch"
     assert "dispatch" not in stock.block.ruler.get_active_rules()
     assert fast.inline.ruler.get_active_rules()[0] == "dispatch"
-    # The checker's text rule stops only where one of its inline rules can start.
-    assert not fast.inline.terminator_re.search("plain: text - with * punctuation_ & # ~")
-    assert fast.inline.terminator_re.search("a ] b")
+    assert fast.inline.ruler.get_active_rules() == ["dispatch"]  # tried once, not twice
+    if hasattr(fast.inline, "terminator_re"):  # markdown-it-py 4 and later
+        # The checker's text rule stops only where one of its inline rules can start.
+        assert not fast.inline.terminator_re.search("plain: text - with * punctuation_ & # ~")
+        assert fast.inline.terminator_re.search("a ] b")
 
 
 def test_link_labels_still_end_at_the_first_bracket():

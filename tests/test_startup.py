@@ -25,8 +25,9 @@ NEVER_FOR_CHECK = {
     "starvault.site",
     "jsonschema",
 }
-# Needed only to parse a note that is not in the cache.
-PARSERS = {"markdown_it", "mdit_py_plugins", "yaml", "frontmatter", "starvault.markdown"}
+# Needed only to parse a note that is not in the cache. (starvault.markdown's syntax
+# module reads wiki-links from text without a parser; its profiles build the parser.)
+PARSERS = {"markdown_it", "mdit_py_plugins", "yaml", "frontmatter", "starvault.markdown.profiles"}
 
 VAULT = {
     "Home.md": "# Home\n\n- [[Ownership]]\n- [[Notes/Latency|latency]]\n",

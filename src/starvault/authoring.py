@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import atomic, schema
+from .markdown.syntax import whole_wikilink
 from .resources import templates_dir
 from .schema import Field, Kind
 
@@ -118,7 +119,7 @@ def yaml_value(value: Any) -> str:
 
 def _link(name: str) -> str:
     name = name.strip()
-    if name.startswith("[[") and name.endswith("]]"):
+    if whole_wikilink(name) is not None:
         return name
     return f"[[{name}]]"
 
@@ -386,8 +387,9 @@ RED_FLAGS: tuple[tuple[str, str], ...] = tuple(
 def resolve_note(vault: Vault, name: str, type_name: str) -> Note:
     """A question or story named as a wiki-link would name it, or a clear error."""
     target = name.strip()
-    if target.startswith("[[") and target.endswith("]]"):
-        target = target[2:-2].split("|", 1)[0].split("#", 1)[0]
+    link = whole_wikilink(target)
+    if link is not None:
+        target = link.target.path
     note = vault.lookup(target) if target else None
     if note is None:
         best = vault.suggester.closest(target) if target else None
@@ -657,7 +659,6 @@ def write_practice(vault: Vault, session: Session) -> Path:
 # ---------------------------------------------------------------------------------------
 # A new course page in the table of contents
 
-_HEADING_LINE = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _ITEM = re.compile(r"^[ \t]{0,3}(\d{1,9})[.)](?:[ \t]+(\S.*))?[ \t]*$")
 
 
@@ -669,27 +670,30 @@ def toc_with_page(text: str, link: str, module: str) -> str:
     of the ordered list (an empty ``1.`` placeholder is filled instead). Without a module,
     the page goes at the end of the last ordered list. Line endings are kept.
     """
+    from .markdown.syntax import section_end
+    from .scan import parse_text
+
     ending = "\r\n" if "\r\n" in text else "\n"
-    lines = text.replace("\r\n", "\n").split("\n")
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
     start, end = 0, len(lines)
     if module:
-        found = None
-        for i, line in enumerate(lines):
-            m = _HEADING_LINE.match(line)
-            if m and len(m.group(1)) > 1 and m.group(2).strip().casefold() == module.casefold():
-                found, level = i, len(m.group(1))
-                break
+        # Headings as the parser reads them ("## x" inside a code block is none), and
+        # the section as every other command slices it.
+        headings = parse_text("toc.md", text).headings
+        wanted = module.casefold()
+        found = next(
+            (i for i, h in enumerate(headings) if h.level > 1 and h.text.casefold() == wanted),
+            None,
+        )
         if found is None:
             while lines and not lines[-1].strip():
                 lines.pop()
             lines += ["", f"## {module}", "", f"1. {link}", ""]
             return ending.join(lines)
-        start = found + 1
-        for j in range(start, len(lines)):
-            m = _HEADING_LINE.match(lines[j])
-            if m and len(m.group(1)) <= level:
-                end = j
-                break
+        start = headings[found].line  # 1-based line of the heading: the index after it
+        j = section_end(headings, found)
+        end = headings[j].line - 1 if j < len(headings) else len(lines)
     items = [(i, _ITEM.match(lines[i])) for i in range(start, end)]
     items = [(i, m) for i, m in items if m]
     if items:

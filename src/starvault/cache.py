@@ -1,9 +1,11 @@
 """The on-disk cache: ``.starvault-cache/`` at the vault root, as ruff keeps its own.
 
-It holds each note's parse (reused while the file's size and modification time are
-unchanged) and each note's link outcome (reused while, in addition, the vault's set of
-files is the same and no note it links into by heading or block has changed). A missing,
-corrupt or old-version cache is ignored and rebuilt; a read-only vault runs uncached.
+It holds each note's parse, reused while the file's key is unchanged (size, modification
+time, change time and inode: see :func:`starvault.scan.file_key`; a note changed just
+before the run that cached it began is read again, as git treats "racily clean" files),
+and each note's link outcome (reused while, in addition, the vault's set of files is the
+same and no note it links into by heading or block has changed). A missing, corrupt or
+old-version cache is ignored and rebuilt; a read-only vault runs uncached.
 
 The file is ``marshal`` data of plain tuples, which loads several times faster than
 pickled objects. A note's links are kept as a marshal blob of their own and decoded only
@@ -40,7 +42,7 @@ CACHE_DIR = ".starvault-cache"
 FILE = "notes.marshal"
 # Bump FORMAT when Note's shape or the extraction changes, so old caches are dropped;
 # marshal's format also depends on the Python version.
-FORMAT = 6
+FORMAT = 7
 T = TypeVar("T")
 _KEY = f"starvault-{__version__}-{FORMAT}-py{sys.version_info[0]}.{sys.version_info[1]}"
 MAGIC = b"starvault-cache\n"
@@ -85,6 +87,7 @@ class Cached:
     notes: dict[str, Note] = field(default_factory=dict)
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     fingerprint: str | None = None
+    started_ns: int = 0  # when the run that wrote the cache began reading files
     # The stored rows, written back as they are for what did not change.
     rows: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
@@ -138,11 +141,27 @@ def encode_note(note: Note) -> tuple[Any, ...]:
         note.blocks,
         note.suppressions,
         tuple(tuple(p) for p in note.problems),
+        note.ctime_ns,
+        note.inode,
     )
 
 
 def decode_note(row: tuple[Any, ...]) -> Note:
-    path, size, mtime, body_line, tagged, meta, links, heads, blocks, supp, problems = row
+    (
+        path,
+        size,
+        mtime,
+        body_line,
+        tagged,
+        meta,
+        links,
+        heads,
+        blocks,
+        supp,
+        problems,
+        ctime,
+        ino,
+    ) = row
     note = CachedNote(
         path,
         _untag(meta) if tagged else meta,
@@ -154,6 +173,8 @@ def decode_note(row: tuple[Any, ...]) -> Note:
         [Problem(*p) for p in problems],
         size,
         mtime,
+        ctime,
+        ino,
     )
     note._raw_links = links
     note._raw_headings = heads
@@ -175,6 +196,21 @@ def _decode_outcome(source: str, row: tuple[Any, ...]) -> Outcome:
         targets,
         deps,
     )
+
+
+# A change this close before the caching run began may share its timestamps with the
+# version that run read (the kernel's file clock ticks every few milliseconds; some file
+# systems keep whole seconds, FAT two): such a note is read again.
+RACY_NS = 20_000_000
+RACY_COARSE_NS = 2_000_000_000
+
+
+def reusable(note: Note, key: tuple[int, ...] | None, started_ns: int) -> bool:
+    """Whether a cached note still describes the file whose key the walk saw."""
+    if key != note.file_key:
+        return False
+    window = RACY_COARSE_NS if note.ctime_ns % 1_000_000_000 == 0 else RACY_NS
+    return note.ctime_ns < started_ns - window
 
 
 def user_secret() -> bytes | None:
@@ -244,7 +280,7 @@ def load(root: Path) -> Cached:
             if outcome is not None:
                 outcomes[path] = _decode_outcome(path, outcome)
             rows[path] = pair
-        return Cached(notes, outcomes, data.get("fingerprint"), rows)
+        return Cached(notes, outcomes, data.get("fingerprint"), data.get("started", 0), rows)
     except Exception:  # any unreadable or corrupt cache is just a cold start
         return Cached()
 
@@ -255,6 +291,7 @@ def save(
     outcomes: dict[str, Outcome],
     fingerprint: str,
     previous: Cached | None = None,
+    started_ns: int = 0,
 ) -> None:
     folder = root / CACHE_DIR
     secret = user_secret()
@@ -284,7 +321,9 @@ def save(
             else:
                 note_row = encode_note(note)
             rows.append((note_row, _encode_outcome(outcome) if outcome else None))
-        payload = marshal.dumps({"key": _KEY, "fingerprint": fingerprint, "rows": rows})
+        payload = marshal.dumps(
+            {"key": _KEY, "fingerprint": fingerprint, "started": started_ns, "rows": rows}
+        )
         clean_stale(folder)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=temp_prefix(), suffix=".tmp")
         try:

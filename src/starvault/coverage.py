@@ -185,8 +185,6 @@ def _jsonable(value: Any) -> Any:
 # ---------------------------------------------------------------------------------------
 # Reading fields
 
-_WIKI = re.compile(r"\[\[(.*?)\]\]")
-
 
 def _text(meta: dict[str, Any], key: str) -> str:
     value = meta.get(key)
@@ -205,11 +203,11 @@ def _strings(value: Any) -> list[str]:
 
 def linked_paths(vault: Vault, note: Note, value: Any) -> list[str]:
     """Note paths a front matter value links to: ``"[[Note]]"`` strings, or bare names."""
-    from .markdown import split_wikilink
+    from .markdown import find_wikilinks
 
     out: list[str] = []
     for item in _strings(value):
-        targets = [split_wikilink(m).path for m in _WIKI.findall(item)] or [item.strip()]
+        targets = [m.target.path for m in find_wikilinks(item)] or [item.strip()]
         for target in targets:
             found = vault.lookup(target, note) if target else None
             if found is not None and found.path not in out:
@@ -301,14 +299,15 @@ _TICKED = re.compile(r"^\s*[-*+]\s+\[[xX]\]\s+(.+?)\s*$")
 
 def _ticked_red_flags(vault: Vault, note: Note) -> list[str]:
     """The ticked boxes under a "Red flags" heading (Obsidian users tick them by hand)."""
+    from .markdown import section_lines
+
     lines = vault.text(note).split("\n")
     out: list[str] = []
     heads = note.headings
     for i, head in enumerate(heads):
         if normalise_title(head.text) != "red flags":
             continue
-        end = next((h.line for h in heads[i + 1 :] if h.level <= head.level), len(lines) + 1)
-        for line in lines[head.line : end - 1]:
+        for line in section_lines(heads, i, lines):
             m = _TICKED.match(line)
             if m:
                 out.append(m.group(1))
@@ -576,6 +575,7 @@ def research_gaps(vault: Vault, note: Note) -> list[str]:
     and template hints do not count). A note without any of those headings is judged on
     its whole body against the sum.
     """
+    from .markdown import section_lines
     from .schema import TYPES
 
     need = vault.config.thresholds.research_words_min
@@ -587,8 +587,7 @@ def research_gaps(vault: Vault, note: Note) -> list[str]:
         title = next((w for w in wanted if normalise_title(w) == normalise_title(head.text)), None)
         if title is None or title in found:
             continue
-        end = next((h.line for h in heads[i + 1 :] if h.level <= head.level), len(lines) + 1)
-        found[title] = len(words(plain_text("\n".join(lines[head.line : end - 1]))))
+        found[title] = len(words(plain_text("\n".join(section_lines(heads, i, lines)))))
     if not found:
         body = "\n".join(
             line for line in lines[note.body_line - 1 :] if not line.lstrip().startswith("#")

@@ -301,10 +301,11 @@ class HeadingIndex:
             if found is None:
                 return None
             if n + 1 < len(parts):
+                from .markdown.syntax import section_end
+
                 # The section ends at the next heading of the same or a higher rank.
-                h = headings[found]
-                end = next((j for j in range(found + 1, hi) if headings[j].level <= h.level), hi)
-                lo, hi, level = found + 1, end, h.level
+                end = section_end(headings, found, hi)
+                lo, hi, level = found + 1, end, headings[found].level
         return found
 
 

@@ -423,7 +423,7 @@ def plan_fixes(vault: Vault) -> list[FileFix]:
         if _fix_suppressed(note):
             continue
         try:
-            data = (vault.root / note.path).read_bytes()
+            data = vault.file(note.path).read_bytes()
         except OSError:
             continue
         after = fix_page(vault, note.path, data)
@@ -440,4 +440,4 @@ def _fix_suppressed(note: Note) -> bool:
 
 def apply_fixes(vault: Vault, fixes: list[FileFix]) -> None:
     for fix in fixes:
-        write_atomic(vault.root / fix.path, fix.after)
+        write_atomic(vault.file(fix.path), fix.after)

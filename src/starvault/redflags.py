@@ -24,6 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .markdown.syntax import replace_wikilinks
 from .schema import LEVELS, SCOPES, STAFF_SIGNALS
 from .stories import Story, as_date, read_story
 
@@ -94,7 +95,6 @@ def quote(text: str, limit: int = 90) -> str:
 # Sentences with their lines
 
 _MARKS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)|`")
-_WIKI = re.compile(r"!?\[\[([^\]|#]*)(?:#[^\]|]*)?(?:\|([^\]]*))?\]\]")
 _MDLINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
 _COMMENT = re.compile(r"<!--.*?-->|%%.*?%%", re.DOTALL)
@@ -107,7 +107,7 @@ _ABBREV = re.compile(
 
 
 def _plain(line: str) -> str:
-    line = _WIKI.sub(lambda m: m.group(2) or m.group(1).rsplit("/", 1)[-1], line)
+    line = replace_wikilinks(line)
     line = _MDLINK.sub(r"\1", line)
     return _MARKS.sub("", line).replace("’", "'")
 

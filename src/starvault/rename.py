@@ -299,7 +299,7 @@ def changes(vault: Vault, plan: Plan) -> list[FileChange]:
     out = []
     for path in sorted(plan.edits):
         try:
-            data = (vault.root / path).read_bytes()
+            data = vault.file(path).read_bytes()
             text = data.decode("utf-8-sig")
         except (OSError, UnicodeDecodeError):
             continue

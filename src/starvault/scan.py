@@ -21,6 +21,10 @@ from urllib.parse import unquote
 
 from .atomic import PREFIX, stale
 
+# The manifest a starvault site build writes at the top of its output folder: a folder
+# holding one is an earlier build, never part of the vault (site.build imports this).
+SITE_MANIFEST = ".starvault-build.json"
+
 # A link as written. ``kind`` is "link" ([[..]]), "embed" (![[..]]), "markdown" ([..](..) and
 # ![..](..)) or "property" (a wiki-link in a front matter value).
 LinkKind = str
@@ -62,6 +66,13 @@ class Note:
     problems: list[Problem] = field(default_factory=list)
     size: int = 0
     mtime_ns: int = 0
+    ctime_ns: int = 0
+    inode: int = 0
+
+    @property
+    def file_key(self) -> tuple[int, ...]:
+        """The key of the file as read (see :func:`file_key`)."""
+        return (self.size, self.mtime_ns, self.ctime_ns, self.inode)
 
     def __eq__(self, other: object) -> bool:
         # By content, so a note decoded lazily from the cache equals a freshly parsed one.
@@ -81,8 +92,7 @@ class Note:
             self.blocks,
             self.suppressions,
             self.problems,
-            self.size,
-            self.mtime_ns,
+            self.file_key,
         )
 
     @property
@@ -120,7 +130,17 @@ class ScanResult:
     notes: list[str]  # vault-relative paths of *.md files
     attachments: list[str]  # every other file
     problems: list[tuple[str, Problem]]  # findings about paths that are not notes
-    stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # note -> (size, mtime_ns)
+    stats: dict[str, tuple[int, ...]] = field(default_factory=dict)  # note -> file_key
+    # Paths whose name on disk is not their NFC name (macOS writes NFD): NFC -> on disk.
+    disk: dict[str, str] = field(default_factory=dict)
+    canvases: list[str] = field(default_factory=list)  # *.canvas, also in attachments
+
+
+def file_key(st: os.stat_result) -> tuple[int, ...]:
+    """What the cache compares to tell a file unchanged: size and modification time, and
+    the inode and change time too, which a same-size edit that kept its mtime (``cp -p``,
+    ``rsync -t``, ``touch -r``) or a permission change still moves."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 # ---------------------------------------------------------------------------------------
@@ -187,8 +207,19 @@ def inside(root: Path | str, path: Path | str) -> bool:
     return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
 
 
+def _other_file(path: str, than: str) -> bool:
+    """Whether ``path`` exists and is not the file ``than`` (on a file system that
+    normalises names, such as macOS's, both name one file)."""
+    try:
+        return not os.path.samefile(path, than)
+    except OSError:
+        return False
+
+
 def walk(root: Path, exclude: list[str]) -> ScanResult:
-    """List notes and attachments. Dot-files and dot-folders are not part of a vault.
+    """List notes and attachments. Dot-files and dot-folders (the cache among them) are
+    not part of a vault, nor is a folder holding an earlier site build (its manifest).
+    Names are compared in NFC; ``disk`` keeps the name to open where it differs.
 
     Symbolic links are followed only while they stay inside the vault, and each folder is
     entered once, so a symlink loop ends the walk of that branch with a finding.
@@ -198,11 +229,14 @@ def walk(root: Path, exclude: list[str]) -> ScanResult:
     notes: list[str] = []
     attachments: list[str] = []
     problems: list[tuple[str, Problem]] = []
-    stats: dict[str, tuple[int, int]] = {}
+    stats: dict[str, tuple[int, ...]] = {}
+    disk: dict[str, str] = {}
+    canvases: list[str] = []
     seen_dirs = {root_real}
-    stack: list[tuple[str, str]] = [(str(root), "")]
+    # (folder on disk, its vault path in NFC with "/", its vault path as on disk)
+    stack: list[tuple[str, str, str]] = [(str(root), "", "")]
     while stack:
-        folder, prefix = stack.pop()
+        folder, prefix, disk_prefix = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
@@ -239,6 +273,23 @@ def walk(root: Path, exclude: list[str]) -> ScanResult:
             rel = nfc(prefix + name)
             if patterns and any(p.match(rel) for p in patterns):
                 continue
+            on_disk = disk_prefix + name
+            if on_disk != rel:
+                if rel in disk or _other_file(os.path.join(root, rel), entry.path):
+                    problems.append(
+                        (
+                            rel,
+                            Problem(
+                                "VA001",
+                                1,
+                                1,
+                                "two files have this name (written in two Unicode forms);"
+                                " not read: rename one",
+                            ),
+                        )
+                    )
+                    continue
+                disk[rel] = on_disk
             try:
                 is_link = entry.is_symlink()
                 if is_link:
@@ -272,8 +323,10 @@ def walk(root: Path, exclude: list[str]) -> ScanResult:
                             )
                         )
                         continue
+                    if os.path.lexists(os.path.join(entry.path, SITE_MANIFEST)):
+                        continue  # a site starvault built: its pages are not notes
                     seen_dirs.add(real)
-                    stack.append((entry.path, rel + "/"))
+                    stack.append((entry.path, rel + "/", on_disk + "/"))
                     continue
                 if not entry.is_file():
                     # A dangling link, a FIFO or a device: never open it (a FIFO would block).
@@ -287,17 +340,17 @@ def walk(root: Path, exclude: list[str]) -> ScanResult:
                 continue
             if name.lower().endswith(".md"):
                 notes.append(rel)
-                try:
-                    # The cache check needs size and mtime: take them while we are here.
-                    st = entry.stat()
-                    stats[rel] = (st.st_size, st.st_mtime_ns)
-                except OSError:
-                    pass
+                # The cache check needs the file's key: take it while we are here.
+                with contextlib.suppress(OSError):
+                    stats[rel] = file_key(entry.stat())
             else:
                 attachments.append(rel)
+                if name.lower().endswith(".canvas"):
+                    canvases.append(rel)
     notes.sort()
     attachments.sort()
-    return ScanResult(notes, attachments, problems, stats)
+    canvases.sort()
+    return ScanResult(notes, attachments, problems, stats, disk, canvases)
 
 
 # ---------------------------------------------------------------------------------------
@@ -308,12 +361,16 @@ _FM_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 def decode(data: bytes) -> tuple[str | None, Problem | None]:
-    """Bytes to text with LF line ends, or the VA001 problem that stops it."""
-    if b"\x00" in data[:8192]:
-        return None, Problem("VA001", 1, 1, "binary file with a .md name: not a Markdown note")
+    """Bytes to text with LF line ends, or the VA001 problem that stops it.
+
+    A note is unreadable only when it is not UTF-8: NUL bytes in valid UTF-8 (binary
+    pasted into a fence) are text, as Obsidian shows them.
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if b"\x00" in data[:8192]:
+            return None, Problem("VA001", 1, 1, "binary file with a .md name: not a Markdown note")
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = data[exc.start]
@@ -401,6 +458,45 @@ def alias_expansion(fm: str) -> int:
     return total
 
 
+# Template placeholders that the core Templates plugin ({{date}}, {{title}},
+# {{date:YYYY-MM-DD}}) and Templater (<% tp.date.now() %>) fill in when a note is made
+# from a template. In a template itself they make strict YAML fail, yet Obsidian reads
+# every other property. One line each.
+_PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}|<%[^\n]*?%>")
+# Each placeholder is read as a run of one private-use character of the same length
+# (a plain YAML scalar anywhere; lines and columns of a real error stay where they are).
+_PUA, _PUA_END = 0xE000, 0xF8FF
+_PUA_RUN = re.compile("([\ue000-\uf8ff])\\1*")
+
+
+def _load_with_placeholders(fm: str) -> Any:
+    """The front matter read with its placeholders as plain strings, or the YAMLError
+    that remains once they are set aside (a real error)."""
+    originals: list[str] = []
+
+    def hide(m: re.Match[str]) -> str:
+        originals.append(m.group(0))
+        return chr(_PUA + len(originals) - 1) * len(m.group(0))
+
+    if _PUA_RUN.search(fm):
+        return _yaml_handler().load(fm)  # the text has its own: raise the first error again
+    hidden = _PLACEHOLDER.sub(hide, fm)
+    if len(originals) > _PUA_END - _PUA:
+        return _yaml_handler().load(fm)
+    data = _yaml_handler().load(hidden)
+
+    def restore(value: Any) -> Any:
+        if isinstance(value, str):
+            return _PUA_RUN.sub(lambda m: originals[ord(m.group(1)) - _PUA], value)
+        if isinstance(value, dict):
+            return {restore(k): restore(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [restore(v) for v in value]
+        return value
+
+    return restore(data)
+
+
 def load_yaml(fm: str) -> tuple[Any, Problem | None]:
     """Parse front matter with python-frontmatter's YAML handler (C loader when present)."""
     import yaml
@@ -414,7 +510,12 @@ def load_yaml(fm: str) -> tuple[Any, Problem | None]:
                 f"front matter aliases expand to more than {MAX_YAML_NODES:,} values;"
                 " write the values out instead of nesting aliases",
             )
-        data = _yaml_handler().load(fm)
+        try:
+            data = _yaml_handler().load(fm)
+        except yaml.YAMLError:
+            if not _PLACEHOLDER.search(fm):
+                raise
+            data = _load_with_placeholders(fm)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line if mark else 0) + 2
@@ -437,9 +538,6 @@ def load_yaml(fm: str) -> tuple[Any, Problem | None]:
 
 
 _IGNORE_RE = re.compile(r"^\s*starvault-ignore\b\s*(.*?)\s*$", re.DOTALL)
-# At the end of a line, after a space or alone (checked by the caller: a look-behind here
-# makes the scan fifty times slower).
-_BLOCK_ID_RE = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
 # Blocks that cannot hold a link skip the inline parser, and blocks where nothing can hide
 # a wiki-link use its matcher directly. Tests turn this off to prove both paths agree.
 SHORTCUTS = True
@@ -530,21 +628,11 @@ class _Extractor:
         md = self.md
         children: list[Any] = []
         md.inline.parse(content, md, env, children)
-        self.walk_inline(children, start, content)
+        self.walk_inline(children, start, content, env)
 
     def fast_wikilinks(self, start: int, content: str) -> None:
-        match_wikilink = self.markdown.match_wikilink
-        pos = content.find("[[")
-        end = len(content)
-        while pos >= 0:
-            at = pos - 1 if pos and content[pos - 1] == "!" else pos
-            found = match_wikilink(content, at, end)
-            if found is None:
-                pos = content.find("[[", pos + 1)
-                continue
-            after, inner, embed = found
-            self.add_wikilink(start, content, at, inner, embed, content[at:after])
-            pos = content.find("[[", after)
+        for m in self.markdown.find_wikilinks(content):
+            self.add_wikilink(start, content, m.start, m.inner, m.embed, content[m.start : m.end])
 
     def add_wikilink(
         self, start: int, content: str, pos: int, inner: str, embed: bool, markup: str
@@ -555,14 +643,24 @@ class _Extractor:
         kind = "embed" if embed else "link"
         self.links.append(Link(kind, nfc(parts.path), parts.subpath, parts.display, line, col))
 
-    def walk_inline(self, children: list[Any], start: int, content: str) -> None:
+    def walk_inline(
+        self, children: list[Any], start: int, content: str, env: dict[str, Any], base: int = 0
+    ) -> None:
+        """Links in inline tokens; ``base`` is the offset in ``content`` of the text they
+        were parsed from (an inline footnote's ``^[...]`` is parsed on its own)."""
         for child in children:
             kind = child.type
             if kind == "wikilink":
                 meta = child.meta
                 self.add_wikilink(
-                    start, content, meta["pos"], child.content, meta["embed"], child.markup
+                    start, content, base + meta["pos"], child.content, meta["embed"], child.markup
                 )
+            elif kind == "footnote_ref" and "pos" in (child.meta or {}):
+                # "^[text]": its tokens live in the footnote list, parsed from "text".
+                found = env.get("footnotes", {}).get("list", {}).get(child.meta.get("id"), {})
+                inner = found.get("tokens")
+                if inner:
+                    self.walk_inline(inner, start, content, env, base + child.meta["pos"] + 2)
             elif kind in ("link_open", "image"):
                 href = child.attrGet("href" if kind == "link_open" else "src") or ""
                 if child.markup == "autolink" or child.markup == "linkify":
@@ -570,6 +668,7 @@ class _Extractor:
                 pos = (child.meta or {}).get("pos")
                 if pos is None:
                     continue
+                pos += base
                 link = markdown_destination(href)
                 if link is None:
                     continue
@@ -578,18 +677,29 @@ class _Extractor:
                 path, subpath = link
                 self.links.append(Link("markdown", path, subpath, None, line, col))
             elif kind == "obsidian_comment":
-                line, _ = self.position(start, content, child.meta["pos"], "%%")
+                line, _ = self.position(start, content, base + child.meta["pos"], "%%")
                 self.add_suppression(line, child.content)
 
 
 def markdown_destination(href: str) -> tuple[str, str | None] | None:
-    """A Markdown destination as (decoded path, subpath), or None for URLs."""
+    """A Markdown destination as (decoded path, subpath), or None when Obsidian does not
+    read it as a file in the vault.
+
+    Not a file: a URL (``https:``, ``mailto:``, ``//host``), any path with a ``:`` that
+    does not start with ``./`` or ``../`` (no note name may hold one, so
+    ``<(https://example.com)>`` is a web address in parentheses, not a note named
+    ``(https``), and an empty destination (``[text]()``, which Obsidian leaves alone).
+    """
     if _SCHEME_RE.match(href) or href.startswith("//"):
         return None
     href = unquote(href)
     subpath = None
     if "#" in href:
         href, subpath = href.split("#", 1)
+    if ":" in href and not href.startswith(("./", "../")):
+        return None
+    if not href.strip() and subpath is None:
+        return None
     return nfc(href.strip()), subpath
 
 
@@ -668,17 +778,16 @@ def _markdown_span(line: str, at: int) -> LinkSpan | None:
     return LinkSpan(at, close + 1, path, sub)
 
 
-_PROP_LINK = re.compile(r"\[\[(.*?)\]\](?!\])")
-
-
 def _property_links(meta: dict[str, Any], fm: str) -> list[Link]:
     """Wiki-links in front matter values, located in the front matter text (line 2 on)."""
+    from .markdown import find_wikilinks
+
     found: list[str] = []
 
     def visit(value: Any) -> None:
         if isinstance(value, str):
             if "[[" in value:
-                found.extend(_PROP_LINK.findall(value))
+                found.extend(m.inner for m in find_wikilinks(value))
         elif isinstance(value, dict):
             for v in value.values():
                 visit(v)
@@ -711,6 +820,9 @@ def _property_links(meta: dict[str, Any], fm: str) -> list[Link]:
 def parse_text(path: str, text: str) -> Note:
     """Build a Note from decoded text (LF line ends). Pure: no file system access."""
     note = Note(path)
+    if "\0" in text:
+        # As markdown-it reads it (same length: lines and columns stay where they are).
+        text = text.replace("\0", "\ufffd")
     fm, body_line = split_front_matter(text)
     note.body_line = body_line
     if fm is not None:
@@ -777,15 +889,9 @@ def parse_text(path: str, text: str) -> Note:
     # Block ids: "text ^id" at a line end, or "^id" alone, outside code and comments.
     if "^" in body:
         skip = ex.skip_ranges
-        i, last = 0, 0
-        for m in _BLOCK_ID_RE.finditer(body):
-            at = m.start()
-            if at and not body[at - 1].isspace():
-                continue
-            i += body.count("\n", last, at)
-            last = at
+        for i, block_id in markdown.find_block_ids(body):
             if not any(a <= i < b for a, b in skip):
-                note.blocks.setdefault(m.group(1).lower(), i + body_line)
+                note.blocks.setdefault(block_id.lower(), i + body_line)
     return note
 
 
@@ -799,13 +905,14 @@ def too_large(size: int, limit: int) -> Problem:
     )
 
 
-def read_note(root: str, rel: str, limit: int | None = None) -> Note:
+def read_note(root: str, rel: str, limit: int | None = None, on_disk: str | None = None) -> Note:
     """Read and parse one note; never raises for bad input (problems are recorded).
 
+    ``rel`` is its vault path (NFC), ``on_disk`` the path to open when that differs.
     A note above ``limit`` bytes is not read (VA003): parsing and rendering cost memory in
     proportion to a note's size, and one pasted log must not stop the run.
     """
-    full = os.path.join(root, rel)
+    full = os.path.join(root, on_disk or rel)
     try:
         st = os.stat(full)
         if not stat.S_ISREG(st.st_mode):
@@ -815,7 +922,7 @@ def read_note(root: str, rel: str, limit: int | None = None) -> Note:
         if limit is not None and st.st_size > limit:
             note = Note(rel)
             note.problems.append(too_large(st.st_size, limit))
-            note.size, note.mtime_ns = st.st_size, st.st_mtime_ns
+            note.size, note.mtime_ns, note.ctime_ns, note.inode = file_key(st)
             return note
         with open(full, "rb") as fh:
             data = fh.read() if limit is None else fh.read(limit + 1)
@@ -824,6 +931,7 @@ def read_note(root: str, rel: str, limit: int | None = None) -> Note:
             note.problems.append(too_large(len(data), limit))
             return note
     except OSError as exc:
+        # Never cached (no file key): re-read on every run until it can be read.
         note = Note(rel)
         note.problems.append(Problem("VA001", 1, 1, f"cannot read the file: {exc.strerror}"))
         return note
@@ -840,8 +948,7 @@ def read_note(root: str, rel: str, limit: int | None = None) -> Note:
             note.problems.append(
                 Problem("VA001", 1, 1, "nesting too deep to parse; simplify the note")
             )
-    note.size = st.st_size
-    note.mtime_ns = st.st_mtime_ns
+    note.size, note.mtime_ns, note.ctime_ns, note.inode = file_key(st)
     return note
 
 

@@ -104,6 +104,8 @@ def field_line(text: str, key: str) -> int | None:
 
 def sections(note: Note, lines: list[str]) -> dict[str, Part]:
     """The body's H2 sections that are story parts; each runs to the next H1 or H2."""
+    from .markdown import section_lines
+
     heads = note.headings
     out: dict[str, Part] = {}
     for i, head in enumerate(heads):
@@ -112,12 +114,7 @@ def sections(note: Note, lines: list[str]) -> dict[str, Part]:
         part = _PART_BY_TITLE.get(normalise_title(head.text))
         if part is None or part in out:
             continue
-        end = len(lines) + 1
-        for nxt in heads[i + 1 :]:
-            if nxt.level <= 2:
-                end = nxt.line
-                break
-        body = "\n".join(lines[head.line : end - 1])
+        body = "\n".join(section_lines(heads, i, lines))
         out[part] = Part(part, body.strip("\n"), head.line, "section")
     return out
 
@@ -157,9 +154,9 @@ _STORIES: weakref.WeakKeyDictionary[Vault, dict[str, Story]] = weakref.WeakKeyDi
 
 @lru_cache(maxsize=1)
 def _inline_parser() -> MarkdownIt:
-    from .markdown import make_markdown
+    from .markdown import obsidian_markdown
 
-    return make_markdown()
+    return obsidian_markdown()
 
 
 @lru_cache(maxsize=4096)

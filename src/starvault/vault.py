@@ -7,6 +7,7 @@ process per core) and incremental on a warm one (unchanged notes come from the c
 from __future__ import annotations
 
 import os
+import time
 from collections import defaultdict
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +17,7 @@ from . import cache as _cache
 from .atomic import die_with_parent
 from .config import CONFIG_NAME, Config, load_config
 from .links import Outcome, Resolved, Resolver, Suggester, note_outcome, resolve_link
-from .scan import Note, Problem, read_note, read_text, walk
+from .scan import Note, Problem, ScanResult, read_note, read_text, walk
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -41,11 +42,11 @@ def find_vault(start: Path | None = None) -> Path:
     return here
 
 
-def _parse_chunk(root: str, paths: list[str], limit: int) -> list[Note]:
-    return [read_note(root, rel, limit) for rel in paths]
+def _parse_chunk(root: str, paths: list[tuple[str, str | None]], limit: int) -> list[Note]:
+    return [read_note(root, rel, limit, on_disk) for rel, on_disk in paths]
 
 
-def _parse_chunk_rows(root: str, paths: list[str], limit: int) -> bytes:
+def _parse_chunk_rows(root: str, paths: list[tuple[str, str | None]], limit: int) -> bytes:
     """A worker's answer: its notes as cache rows in one marshal blob, which crosses the
     process boundary and becomes the cache file without being encoded twice."""
     import marshal
@@ -54,9 +55,14 @@ def _parse_chunk_rows(root: str, paths: list[str], limit: int) -> bytes:
 
 
 def _parse_all(
-    root: Path, paths: list[str], jobs: int | None, into: _cache.Cached, limit: int
+    root: Path,
+    paths: list[tuple[str, str | None]],
+    jobs: int | None,
+    into: _cache.Cached,
+    limit: int,
 ) -> None:
-    """Parse ``paths`` into ``into.notes`` (and, from workers, ``into.rows``)."""
+    """Parse ``paths`` (vault path, path on disk when it differs) into ``into.notes``
+    (and, from workers, ``into.rows``)."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(paths) < PARALLEL_MIN:
         for note in _parse_chunk(str(root), paths, limit):
@@ -95,12 +101,19 @@ class Vault:
         attachments: list[str],
         problems: list[tuple[str, Problem]],
         outcomes: dict[str, Outcome] | None = None,
+        *,
+        disk: dict[str, str] | None = None,
+        canvases: dict[str, Note] | None = None,
     ) -> None:
         self.root = root
         self.config = config
         self.notes = notes
         self.attachments = attachments
         self.problems = problems  # findings about paths that are not notes
+        # Paths whose name on disk differs from their NFC vault path (see scan.walk).
+        self.disk = disk or {}
+        # Canvases (also attachments) as sources of links: see canvas.py.
+        self.canvases = canvases or {}
         self._resolved: dict[str, list[Resolved]] = {}
         self._texts: dict[str, str] = {}
         self._outcomes: dict[str, Outcome] = dict(outcomes or {})
@@ -145,6 +158,10 @@ class Vault:
                 out[t].append(note)
         return out
 
+    def file(self, path: str) -> Path:
+        """The file of a note or attachment on disk (its name there may be NFD)."""
+        return self.root / self.disk.get(path, path)
+
     def text(self, note: Note | str) -> str:
         """The note's text as stored (decoded, LF line ends).
 
@@ -155,7 +172,7 @@ class Vault:
         texts = self._texts
         hit = texts.pop(path, None)
         if hit is None:
-            hit = read_text(self.root, path, self.config.max_note_kb * 1024)
+            hit = read_text(self.root, self.disk.get(path, path), self.config.max_note_kb * 1024)
             if len(texts) >= TEXT_CACHE:
                 del texts[next(iter(texts))]  # the least recently used
         texts[path] = hit
@@ -167,7 +184,7 @@ class Vault:
         path = note.path if isinstance(note, Note) else note
         hit = self._resolved.get(path)
         if hit is None:
-            source = self.notes.get(path)
+            source = self.notes.get(path) or self.canvases.get(path)
             if source is None:
                 return []
             resolver, notes = self.resolver, self.notes
@@ -177,18 +194,20 @@ class Vault:
 
     @cached_property
     def links(self) -> list[Resolved]:
-        """Every link of every note, resolved, in note and line order."""
-        return [r for path in sorted(self.notes) for r in self.links_from(path)]
+        """Every link of every note and canvas, resolved, in path and line order."""
+        return [r for path in sorted([*self.notes, *self.canvases]) for r in self.links_from(path)]
 
     @property
     def outcomes(self) -> dict[str, Outcome]:
-        """Per note: link count, problem links, targets (reused from the cache when valid)."""
-        if len(self._outcomes) != len(self.notes):
-            for path in self.notes:
-                if path not in self._outcomes:
-                    self._outcomes[path] = note_outcome(
-                        self.notes[path], self.resolver, self.notes, self.suggester
-                    )
+        """Per note and canvas: link count, problem links, targets (reused from the cache
+        when valid)."""
+        if len(self._outcomes) != len(self.notes) + len(self.canvases):
+            for sources in (self.notes, self.canvases):
+                for path, source in sources.items():
+                    if path not in self._outcomes:
+                        self._outcomes[path] = note_outcome(
+                            source, self.resolver, self.notes, self.suggester
+                        )
         return self._outcomes
 
     @cached_property
@@ -248,19 +267,6 @@ def _is_index(note: Note, config: Config) -> bool:
     return note.name.lower() == config.toc.lower().rsplit("/", 1)[-1]
 
 
-def _built_site(root: Path, config: Config) -> list[str]:
-    """The default site folder when a build put it inside the vault: its pages and copies
-    of attachments are not part of the vault (it holds starvault's build manifest)."""
-    out = config.site.output_dir(root)
-    try:
-        rel = out.relative_to(root).as_posix()
-    except ValueError:
-        return []
-    if rel in ("", ".") or not (out / ".starvault-build.json").is_file():
-        return []
-    return [rel + "/**"]
-
-
 def load(
     path: str | os.PathLike[str] = ".",
     *,
@@ -281,18 +287,22 @@ def load(
     root = root.resolve()
     if config is None:
         config = load_config(root)
-    scan = walk(root, [*config.exclude, *_built_site(root, config)])
+    started_ns = time.time_ns()
+    # A site built inside the vault is skipped by the walk itself (scan.SITE_MANIFEST).
+    scan = walk(root, config.exclude)
     cached = _cache.load(root) if use_cache else _cache.Cached()
     notes: dict[str, Note] = {}
     todo: list[str] = []
     for rel in scan.notes:
         hit = cached.notes.get(rel)
-        if hit is not None and scan.stats.get(rel) == (hit.size, hit.mtime_ns):
+        if hit is not None and _cache.reusable(hit, scan.stats.get(rel), cached.started_ns):
             notes[rel] = hit
         else:
             todo.append(rel)
     fresh = _cache.Cached()
-    _parse_all(root, todo, jobs, fresh, config.max_note_kb * 1024)
+    limit = config.max_note_kb * 1024
+    _parse_all(root, [(rel, scan.disk.get(rel)) for rel in todo], jobs, fresh, limit)
+    canvases = _read_canvases(root, scan, limit)
     notes.update(fresh.notes)
     ordered = {rel: notes[rel] for rel in scan.notes}
     fingerprint = _fingerprint(ordered, scan.attachments)
@@ -304,15 +314,38 @@ def load(
         for rel, outcome in cached.outcomes.items():
             if rel in ordered and rel not in changed and changed.isdisjoint(outcome.deps):
                 outcomes[rel] = outcome
-    vault = Vault(root, config, ordered, scan.attachments, scan.problems, outcomes)
+    vault = Vault(
+        root,
+        config,
+        ordered,
+        scan.attachments,
+        scan.problems,
+        outcomes,
+        disk=scan.disk,
+        canvases=canvases,
+    )
     if use_cache and (todo or len(outcomes) != len(ordered) or len(cached.notes) != len(ordered)):
         # Rows already encoded (from the cache, or by the workers) are written as they are.
         for path in fresh.notes:
             cached.rows.pop(path, None)  # the old row of a re-parsed note is stale
         cached.notes.update(fresh.notes)
         cached.rows.update(fresh.rows)
-        _cache.save(root, ordered, vault.outcomes, fingerprint, cached)
+        _cache.save(root, ordered, vault.outcomes, fingerprint, cached, started_ns)
     return vault
+
+
+def _read_canvases(root: Path, scan: ScanResult, limit: int) -> dict[str, Note]:
+    """Every canvas's links; what stops reading one is a finding about that file."""
+    if not scan.canvases:
+        return {}
+    from .canvas import read_canvas
+
+    out: dict[str, Note] = {}
+    for rel in scan.canvases:
+        canvas = read_canvas(str(root), rel, limit, scan.disk.get(rel))
+        scan.problems.extend((rel, p) for p in canvas.problems)
+        out[rel] = canvas
+    return out
 
 
 def _fingerprint(notes: dict[str, Note], attachments: list[str]) -> str:

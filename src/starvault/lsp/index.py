@@ -88,6 +88,8 @@ class Index:
             vault.attachments,
             vault.problems,
             vault.outcomes if outcomes else None,
+            disk=vault.disk,
+            canvases=vault.canvases,
         )
         live.buffers = self.buffers
         return live
@@ -110,7 +112,15 @@ class Index:
             if path in notes:
                 notes[path] = parse_text(path, text)
         self.vault = self._live(
-            Vault(vault.root, vault.config, notes, vault.attachments, vault.problems),
+            Vault(
+                vault.root,
+                vault.config,
+                notes,
+                vault.attachments,
+                vault.problems,
+                disk=vault.disk,
+                canvases=vault.canvases,
+            ),
             outcomes=False,
         )
         return self.refresh()
@@ -135,7 +145,16 @@ class Index:
             and not (reshaped and path in o.deps)
             and not (renamed and any(r.status is Status.BROKEN for r in o.problems))
         }
-        new = LiveVault(old.root, old.config, notes, old.attachments, old.problems, outcomes)
+        new = LiveVault(
+            old.root,
+            old.config,
+            notes,
+            old.attachments,
+            old.problems,
+            outcomes,
+            disk=old.disk,
+            canvases=old.canvases,
+        )
         new.buffers = self.buffers
         resolver = old.resolver
         resolver.forget(path)

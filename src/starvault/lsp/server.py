@@ -20,6 +20,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path
 
 from .. import __version__
+from ..markdown.syntax import block_id_at_end
 from ..rules import REGISTRY, Diagnostic
 from ..scan import Link, link_span
 from .index import Index
@@ -678,9 +679,6 @@ def _navigation_action(
     )
 
 
-_BLOCK_ID_END = re.compile(r"\s\^[A-Za-z0-9-]+\s*$")
-
-
 def _suppress_action(
     ls: StarvaultServer, path: str, d: Diagnostic, diag: lsp.Diagnostic
 ) -> lsp.CodeAction | None:
@@ -699,7 +697,7 @@ def _suppress_action(
             range=lsp.Range(start=at, end=at), new_text=f"starvault:\n  ignore: [{d.rule}]\n"
         )
         title = f"Ignore {d.rule} in this note"
-    elif text.lstrip().startswith("#") or _BLOCK_ID_END.search(text):
+    elif text.lstrip().startswith("#") or block_id_at_end(text) is not None:
         indent = text[: len(text) - len(text.lstrip())]
         at = lsp.Position(line=d.line - 1, character=0)
         edit = lsp.TextEdit(range=lsp.Range(start=at, end=at), new_text=f"{indent}{comment}\n")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-import re
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import schema
+from ..markdown.syntax import whole_wikilink
 from ..scan import field_lines
 from ..schema import FOCUS_VALUES, QUESTION_TYPE_KEYS, Field, Kind
 from . import Finding, rule
@@ -19,8 +19,6 @@ from . import Finding, rule
 if TYPE_CHECKING:
     from ..scan import Note
     from ..vault import Vault
-
-_LINK_RE = re.compile(r"^\s*!?\[\[([^\[\]]+)\]\]\s*$")
 
 
 @dataclass(frozen=True)
@@ -74,7 +72,7 @@ def _bare_link(value: Any) -> str | None:
     while isinstance(value, list) and len(value) == 1:
         value, depth = value[0], depth + 1
     # [[X]] is two lists deep; ["[[X]]"] (one deep, quoted) is a correct list of links.
-    if depth >= 2 and isinstance(value, str) and not _LINK_RE.match(value):
+    if depth >= 2 and isinstance(value, str) and not whole_wikilink(value):
         return value
     return None
 
@@ -146,7 +144,7 @@ def _allowed_problem(f: Field, value: str, allowed: set[str], item: str = "") ->
 def _link_problem(f: Field, value: Any, item: str = "") -> Problem | None:
     what = f"'{f.name}'{item}"
     if isinstance(value, str):
-        if _LINK_RE.match(value):
+        if whole_wikilink(value):
             return None
         return Problem(
             "FM003",
@@ -234,7 +232,7 @@ def check_field(f: Field, value: Any, allowed: set[str]) -> list[Problem]:
     if not isinstance(value, list):
         if kind is Kind.LIST and f.scalar_ok and isinstance(value, str):
             return []
-        if isinstance(value, str) and kind is Kind.LINKS and _LINK_RE.match(value):
+        if isinstance(value, str) and kind is Kind.LINKS and whole_wikilink(value):
             return [
                 Problem(
                     "FM003",

@@ -197,7 +197,9 @@ def orphan_note(vault: Vault) -> Iterator[Finding]:
 
 @rule("LK008", "empty-link")
 def empty_link(vault: Vault) -> Iterator[Finding]:
-    """A link with no target: ``[[]]``, ``[[|text]]``, ``[[#]]`` or ``[text]()``.
+    """A link with no target: ``[[]]``, ``[[|text]]`` or ``[[#]]``.
+
+    An empty Markdown link ``[text]()`` is not a link to Obsidian and is left alone.
 
     **Anti-pattern**
 

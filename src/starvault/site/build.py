@@ -30,14 +30,14 @@ import jinja2
 
 from ..atomic import clean_stale, die_with_parent, temp_prefix
 from ..resources import templates_dir
-from ..scan import Note, inside
+from ..scan import SITE_MANIFEST, Note, inside
 from ..vault import Vault
 from .pages import PageBuilder, SiteContext, page_problems
 from .safety import BuildError, check_output
 
 # Bump when the HTML the code produces changes, so old manifests re-render everything.
 BUILD_VERSION = "2"
-MANIFEST = ".starvault-build.json"
+MANIFEST = SITE_MANIFEST  # the walk skips a folder holding one (scan.py)
 # Below this many pages to render, starting worker processes costs more than it saves.
 PARALLEL_MIN = 200
 
@@ -185,7 +185,7 @@ def build(
 
 # -- keys ------------------------------------------------------------------------------------
 def _fingerprint(note: Note) -> str:
-    return f"{note.path}\0{note.size}\0{note.mtime_ns}\0"
+    return f"{note.path}\0{note.file_key}\0"
 
 
 def _page_keys(ctx: SiteContext) -> dict[str, str]:
@@ -449,14 +449,13 @@ def _copy_attachments(
 ) -> dict[str, list[int]]:
     """Copy new and changed attachments into ``tmp`` (all of them unless ``update``)."""
     out: dict[str, list[int]] = {}
-    root = ctx.vault.root
     for rel in ctx.site.attachments:
-        src = root / rel
+        src = ctx.vault.file(rel)
         try:
             st = src.stat()
         except OSError:
             continue
-        stamp = [st.st_size, st.st_mtime_ns]
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns]
         dest = tmp / rel
         kept = _kept_file(str(target), rel) if old.get(rel) == stamp else None
         if kept is not None and (update or _reuse(kept, dest)):
@@ -567,7 +566,7 @@ def _valid_manifest(data: Any) -> bool:
         ):
             return False
     for rel, stamp in files.items():
-        if not (_safe_rel(rel) and _ints(stamp, 2)):
+        if not (_safe_rel(rel) and _ints(stamp, 3)):
             return False
     tags = data.get("tags", [])
     if not (isinstance(tags, list) and all(_safe_rel(t) for t in tags)):
@@ -577,10 +576,10 @@ def _valid_manifest(data: Any) -> bool:
         return False
     return all(
         isinstance(v, list)
-        and len(v) == 3
-        and _ints(v[:2], 2)
-        and isinstance(v[2], list)
-        and all(isinstance(p, str) for p in v[2])
+        and len(v) == 2
+        and _ints(v[0], 4)
+        and isinstance(v[1], list)
+        and all(isinstance(p, str) for p in v[1])
         for v in notes.values()
     )
 

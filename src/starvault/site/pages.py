@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from ..cache import user_secret
 from ..config import CONFIG_NAME
 from ..links import Status, resolve_link
-from ..markdown import split_wikilink
+from ..markdown import find_wikilinks, replace_wikilinks
 from ..resources import templates_dir
 from ..scan import Link, Note, inside, nfc
 from ..vault import Vault
@@ -35,7 +35,6 @@ from .render import NoteRenderer, tag_page
 from .safety import protect, publishable
 from .urls import SiteMap, root_of
 
-_WIKI = re.compile(r"\[\[(.*?)\]\](?!\])")
 # Front matter keys shown elsewhere on the page (or not meant for readers).
 _HIDDEN_KEYS = {"title", "type", "starvault", "tags", "tag", "aliases", "alias", "cssclasses"}
 
@@ -88,7 +87,7 @@ class SiteContext:
             for p in vault.attachments
             if not (prefixes and p.startswith(prefixes))
             and p != CONFIG_NAME
-            and publishable(vault.root, p)
+            and publishable(vault.root, vault.disk.get(p, p))
         ]
         site = SiteMap(notes, files)
         # The vault's template folder only where it really lies inside the vault.
@@ -182,8 +181,8 @@ class SiteContext:
         out: dict[str, list[str]] = {}
         for path, note in vault.notes.items():
             hit = known.get(path)
-            if hit is not None and hit[0] == note.size and hit[1] == note.mtime_ns:
-                found = hit[2]
+            if hit is not None and hit[0] == list(note.file_key):
+                found = hit[1]
             else:
                 found = [
                     r.path
@@ -202,7 +201,7 @@ class SiteContext:
         return {
             "files": self.files_key,
             "notes": {
-                p: [n.size, n.mtime_ns, embeds.get(p, [])] for p, n in self.vault.notes.items()
+                p: [list(n.file_key), embeds.get(p, [])] for p, n in self.vault.notes.items()
             },
         }
 
@@ -349,7 +348,7 @@ class PageBuilder:
             if str(key).lower() in _HIDDEN_KEYS or value in (None, "", []):
                 continue
             items = value if isinstance(value, list) else [value]
-            words += [_WIKI.sub(lambda m: split_wikilink(m.group(1)).path, str(v)) for v in items]
+            words += [replace_wikilinks(str(v), lambda m: m.target.path) for v in items]
         return " ".join(words)[:2000]
 
     # -- tag pages -------------------------------------------------------------------------
@@ -440,9 +439,9 @@ class PageBuilder:
     def text_with_links(self, note: Note, page: str, text: str) -> Markup:
         out: list[Markup | str] = []
         last = 0
-        for m in _WIKI.finditer(text):
-            out.append(escape(text[last : m.start()]))
-            parts = split_wikilink(m.group(1))
+        for m in find_wikilinks(text):
+            out.append(escape(text[last : m.start]))
+            parts = m.target
             link = Link("property", nfc(parts.path), parts.subpath, parts.display, 0, 0)
             r = resolve_link(note, link, self.ctx.vault.resolver, self.ctx.vault.notes)
             shown = parts.display or parts.path
@@ -464,7 +463,7 @@ class PageBuilder:
                         url + ("#" + anchor if anchor else ""), shown
                     )
                 )
-            last = m.end()
+            last = m.end
         out.append(escape(text[last:]))
         return Markup("").join(out)
 

@@ -1,18 +1,15 @@
 """Markdown to HTML for the site, with the checker's own parser and link resolver.
 
-The parser is :func:`starvault.markdown.make_markdown` (the one the checker uses); this
-module adds only what *showing* a note needs:
+The parser is :func:`starvault.markdown.make_markdown`, the site's profile of the
+package that also holds the checker's (callouts, block ids, tags, highlights and
+footnotes are its plugins); this module adds what only a vault can tell:
 
-- render rules for the tokens the shared plugins emit (``wikilink``, ``obsidian_comment``,
-  ``obsidian_comment_block``) and for links, images and headings, so that every link is
+- render rules for wiki-links, links, images and headings, so that every link is
   resolved by :func:`starvault.links.resolve_link` exactly as ``check`` resolves it;
-- a core rule that turns Obsidian callouts (``> [!note] Title``) into callout blocks, moves
-  block ids (``text ^id``) onto the block they name, and lifts lone embeds out of their
-  paragraph;
 - transclusion of embeds (whole note, heading section, block) with cycle and depth limits;
-- what only the site shows: ``==highlights==``, task lists (``- [x]``), tags (``#tag``) as
-  links to their tag page, and dollar math as MathML (latex2mathml: the browser draws it,
-  nothing comes from the network).
+- tags (``#tag``, the profile's ``obsidian_tag`` tokens) as links to their tag page, and
+  dollar math as MathML (latex2mathml: the browser draws it, nothing comes from the
+  network).
 
 The final HTML of every note, embeds included, is passed through nh3 (see
 :mod:`starvault.site.safety`), whatever produced it; markdown-it escapes text as well.
@@ -28,12 +25,12 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
-from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from mdit_py_plugins.tasklists import tasklists_plugin
 
 from ..links import HeadingIndex, Resolved, Status, heading_key, resolve_link
 from ..markdown import make_markdown, split_wikilink
+from ..markdown.blockids import block_anchor
+from ..markdown.syntax import WikiMatch, replace_wikilinks
 from ..scan import Link, Note, markdown_destination, nfc, split_front_matter
 from ..vault import Vault
 from .safety import sanitize
@@ -53,10 +50,6 @@ IMAGE_EXTENSIONS = frozenset(["png", "jpg", "jpeg", "gif", "bmp", "svg", "webp",
 AUDIO_EXTENSIONS = frozenset(["mp3", "wav", "m4a", "ogg", "flac"])
 VIDEO_EXTENSIONS = frozenset(["mp4", "webm", "ogv", "mov"])
 
-_CALLOUT = re.compile(r"^\[!([A-Za-z0-9_-]+)\]([+-]?)[ \t]*(.*)$")
-_BLOCK_ID_END = re.compile(r"(^|\s)\^([A-Za-z0-9-]+)[ \t]*$")
-# Obsidian tags: "#" after a space or line start, then a name that is not only digits.
-_TAG = re.compile(r"(?<![^\s(\[])#([0-9_/-]*[^\W\d_][\w/-]*)")
 _HTML_COMMENT = re.compile(r"\s*<!--(?:(?!-->).)*-->\s*", re.DOTALL)
 # Embedded HTML is rendered once for every page: its URLs start from the site root, marked
 # with NUL (markdown-it turns NUL in notes into U+FFFD), replaced per page by "../" * depth.
@@ -74,10 +67,6 @@ _BROKEN_TIPS = {
 def heading_slug(text: str) -> str:
     """The id of a heading: Obsidian's heading matching key, spaces as dashes."""
     return heading_key(text).replace(" ", "-") or "section"
-
-
-def block_anchor(block_id: str) -> str:
-    return "^" + block_id.lower()
 
 
 def heading_ids(headings: Sequence[Any]) -> list[str]:
@@ -147,49 +136,29 @@ class NoteRenderer:
         md = make_markdown()
         # Obsidian shows a single newline as a line break ("strict line breaks" is off).
         md.options["breaks"] = True
-        md.core.ruler.push("obsidian_blocks", _obsidian_blocks)
-        # What only showing a note needs (the checker never looks at these): highlights
-        # (before the rule dispatcher, which answers for every position; "=" must stop
-        # plain text for it to be seen) and task lists.
-        md.inline.ruler.before("dispatch", "mark", _mark_rule)
-        if hasattr(md.inline, "terminator_re") and "=" not in md.inline.terminator_re.pattern:
-            md.inline.terminator_re = re.compile(md.inline.terminator_re.pattern[:-1] + "=]")
-        tasklists_plugin(md)
         rules = md.renderer.rules
-        rules["mark_open"] = _render_tag_token
-        rules["mark_close"] = _render_tag_token
         rules["math_inline"] = _render_math
         rules["math_inline_double"] = _render_math
         rules["math_block"] = _render_math
         rules["math_block_label"] = _render_math
         rules["wikilink"] = self._render_wikilink
-        rules["obsidian_comment"] = _render_nothing
-        rules["obsidian_comment_block"] = _render_nothing
         rules["link_open"] = self._render_link_open
         rules["image"] = self._render_image
         rules["heading_open"] = self._render_heading_open
         rules["html_block"] = _render_raw_html
         rules["html_inline"] = _render_raw_html
-        rules["callout_open"] = self._render_callout_open
-        rules["callout_close"] = _render_callout_close
-        rules["text"] = self._render_text
+        rules["obsidian_tag"] = self._render_tag
         return md
 
-    def _render_text(self, tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> str:
-        text = escapeHtml(tokens[idx].content)
-        if "#" not in text:
-            return text
+    def _render_tag(self, tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> str:
+        """``#tag`` as a link to its tag page; the note's own tags (not those of notes it
+        embeds) are kept for its page and the tag pages."""
+        tag = tokens[idx].content
         ctx: _Ctx = env["ctx"]
-        seen: dict[str, str] | None = ctx.shared.setdefault("tags", {}) if ctx.depth == 0 else None
-
-        def link(m: re.Match[str]) -> str:
-            tag = m.group(1)
-            if seen is not None:
-                seen.setdefault(tag.lower(), tag)
-            href = escapeHtml(self.url(ctx, tag_page(tag)))
-            return f'<a class="tag" href="{href}">#{tag}</a>'
-
-        return _TAG.sub(link, text)
+        if ctx.depth == 0:
+            ctx.shared.setdefault("tags", {}).setdefault(tag.lower(), tag)
+        href = escapeHtml(self.url(ctx, tag_page(tag)))
+        return f'<a class="tag" href="{href}">#{escapeHtml(tag)}</a>'
 
     # -- public API ------------------------------------------------------------------------
     def body_tokens(self, note: Note) -> list[Token]:
@@ -464,73 +433,12 @@ class NoteRenderer:
             token.attrs.pop("id", None)
         return renderer.renderToken(tokens, idx, options, env)
 
-    def _render_callout_open(
-        self, tokens: Sequence[Token], idx: int, options: Any, env: Any
-    ) -> str:
-        renderer = self.md.renderer
-        token = tokens[idx]
-        kind = escapeHtml(token.meta["kind"])
-        title_html = renderer.renderInline(token.children or [], options, env)
-        if not title_html.strip():
-            title_html = escapeHtml(token.meta["kind"].replace("-", " ").capitalize())
-        block_id = token.attrGet("id")
-        id_attr = f' id="{escapeHtml(str(block_id))}"' if block_id else ""
-        fold = token.meta["fold"]
-        if fold:
-            opened = " open" if fold == "+" else ""
-            return (
-                f'<details class="callout" data-callout="{kind}"{id_attr}{opened}>'
-                f'<summary class="callout-title">{title_html}</summary>'
-                '<div class="callout-content">'
-            )
-        return (
-            f'<div class="callout" data-callout="{kind}"{id_attr}>'
-            f'<div class="callout-title">{title_html}</div><div class="callout-content">'
-        )
-
-
-def _render_nothing(*_args: Any) -> str:
-    return ""
-
 
 def _render_raw_html(tokens: Sequence[Token], idx: int, _o: Any, env: Any) -> str:
     content = tokens[idx].content
     if _HTML_COMMENT.fullmatch(content):
         return ""  # Obsidian hides HTML comments too
     return content  # the page's HTML is sanitised as a whole (NoteRenderer.render)
-
-
-def _render_callout_close(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:
-    return "</div></details>\n" if tokens[idx].meta.get("fold") else "</div></div>\n"
-
-
-def _render_tag_token(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:
-    return f"<{'/' if tokens[idx].nesting < 0 else ''}{tokens[idx].tag}>"
-
-
-def _mark_rule(state: StateInline, silent: bool) -> bool:
-    """``==text==``: Obsidian's highlight. The text must not start or end with a space;
-    what is inside is parsed as inline Markdown."""
-    src, start = state.src, state.pos
-    if not src.startswith("==", start) or src.startswith("===", start):
-        return False
-    end = src.find("==", start + 2)
-    while end > 0 and src.startswith("===", end):
-        end = src.find("==", end + 1)
-    if end < 0 or end == start + 2:
-        return False
-    inner = src[start + 2 : end]
-    if inner[0].isspace() or inner[-1].isspace():
-        return False
-    if not silent:
-        old_max = state.posMax
-        state.push("mark_open", "mark", 1)
-        state.pos, state.posMax = start + 2, end
-        state.md.inline.tokenize(state)
-        state.push("mark_close", "mark", -1)
-        state.posMax = old_max
-    state.pos = end + 2
-    return True
 
 
 def _render_math(tokens: Sequence[Token], idx: int, _o: Any, _e: Any) -> str:
@@ -559,14 +467,6 @@ def _matching_close(tokens: Sequence[Token], idx: int) -> Token | None:
         if tokens[j].level == level and tokens[j].nesting == -1:
             return tokens[j]
     return None
-
-
-def _matching_open(tokens: Sequence[Token], idx: int) -> int:
-    level = tokens[idx].level
-    for j in range(idx - 1, -1, -1):
-        if tokens[j].level == level and tokens[j].nesting == 1:
-            return j
-    return idx
 
 
 def _block_end(tokens: Sequence[Token], start: int) -> int:
@@ -624,7 +524,7 @@ def _excerpt(tokens: Sequence[Token], limit: int = 240) -> str:
         size += len(parts[-1])
         if size >= limit:
             break
-    text = _WIKI_TEXT.sub(lambda m: m.group(2) or m.group(1), " ".join(parts))
+    text = replace_wikilinks(" ".join(parts), _shown)
     text = " ".join(_MARKUP.sub("", text).split())
     return text[:limit]
 
@@ -639,118 +539,18 @@ def _plain_text(tokens: Sequence[Token], limit: int = SEARCH_TEXT_LIMIT) -> str:
             size += len(parts[-1])
             if size >= limit * 2:
                 break
-    text = _WIKI_TEXT.sub(lambda m: m.group(2) or m.group(1), " ".join(parts))
+    text = replace_wikilinks(" ".join(parts), _shown)
     text = " ".join(_MARKUP.sub(" ", text).split())
     return text[:limit]
 
 
 _NAV_LINE = re.compile(r"\*\*(?:Module|Previous|Next):\*\*")
-# No "[" inside: each try ends at the next bracket, so the scan stays linear on "[[[[...".
-_WIKI_TEXT = re.compile(r"!?\[\[([^\[\]|#]*)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]")
+
+
+def _shown(m: WikiMatch) -> str:
+    """A wiki-link in an excerpt: its display text, else its target as written."""
+    parts = m.target
+    return parts.display or parts.path
+
+
 _MARKUP = re.compile(r"[*_`>]+|%%.*?%%")
-
-
-# -- the core rule ---------------------------------------------------------------------------
-def _obsidian_blocks(state: Any) -> None:
-    tokens: list[Token] = state.tokens
-    _callouts(tokens)
-    _block_ids(tokens)
-    _lone_embeds(tokens)
-
-
-def _callouts(tokens: list[Token]) -> None:
-    for i, t in enumerate(tokens):
-        if t.type != "blockquote_open" or i + 2 >= len(tokens):
-            continue
-        para, inline = tokens[i + 1], tokens[i + 2]
-        if para.type != "paragraph_open" or inline.type != "inline":
-            continue
-        first_line = inline.content.split("\n", 1)[0]
-        m = _CALLOUT.match(first_line)
-        if not m:
-            continue
-        children = inline.children or []
-        cut = len(children)
-        for k, c in enumerate(children):
-            if c.type in ("softbreak", "hardbreak"):
-                cut = k
-                break
-        title, rest = children[:cut], children[cut + 1 :]
-        if title and title[0].type == "text":
-            first = title[0]
-            stripped = _CALLOUT.match(first.content)
-            if stripped:
-                first.content = stripped.group(3)
-            else:  # the marker was split over several tokens; drop up to "]"
-                first.content = first.content.split("]", 1)[-1].lstrip("+- ")
-        close_idx = _matching_close_index(tokens, i)
-        t.type = "callout_open"
-        t.meta = {"kind": m.group(1).lower(), "fold": m.group(2)}
-        t.children = title
-        tokens[close_idx].type = "callout_close"
-        tokens[close_idx].meta = {"fold": m.group(2)}
-        inline.children = rest
-        inline.content = inline.content.split("\n", 1)[1] if "\n" in inline.content else ""
-        if not rest:
-            para.hidden = True
-            tokens[i + 3].hidden = True
-
-
-def _matching_close_index(tokens: list[Token], idx: int) -> int:
-    level = tokens[idx].level
-    for j in range(idx + 1, len(tokens)):
-        if tokens[j].level == level and tokens[j].nesting == -1:
-            return j
-    return len(tokens) - 1
-
-
-def _block_ids(tokens: list[Token]) -> None:
-    for i, t in enumerate(tokens):
-        if t.type != "inline" or "^" not in t.content:
-            continue
-        last_line = t.content.rsplit("\n", 1)[-1]
-        m = _BLOCK_ID_END.search(last_line)
-        if not m or not t.children:
-            continue
-        anchor = block_anchor(m.group(2))
-        last = t.children[-1]
-        if last.type != "text" or not last.content.endswith(m.group(0).lstrip()):
-            continue
-        last.content = last.content[: len(last.content) - len(m.group(0).lstrip())].rstrip()
-        while t.children and (
-            t.children[-1].type in ("softbreak", "hardbreak")
-            or (t.children[-1].type == "text" and not t.children[-1].content)
-        ):
-            t.children.pop()
-        opener = tokens[i - 1] if i > 0 else None
-        if opener is None:
-            continue
-        if not t.children and opener.type == "paragraph_open":
-            # "^id" alone on its line: it names the block before it.
-            opener.hidden = True
-            tokens[i + 1].hidden = True
-            j = i - 2
-            if j >= 0 and tokens[j].nesting == -1:
-                tokens[_matching_open(tokens, j)].attrSet("id", anchor)
-            elif j >= 0 and tokens[j].nesting == 0 and tokens[j].block:
-                tokens[j].attrSet("id", anchor)
-            continue
-        target = opener
-        if opener.type == "paragraph_open" and i >= 2 and tokens[i - 2].type == "list_item_open":
-            target = tokens[i - 2]
-        target.attrSet("id", anchor)
-
-
-def _lone_embeds(tokens: list[Token]) -> None:
-    """A paragraph that is only an embed renders the embed without a <p> around it."""
-    for i, t in enumerate(tokens):
-        if t.type != "inline" or i == 0 or not t.content.lstrip().startswith("![["):
-            continue
-        if not t.children:
-            continue
-        kids = [c for c in t.children if not (c.type == "text" and not c.content.strip())]
-        kids = [c for c in kids if c.type != "softbreak"]
-        lone = kids and all(c.type == "wikilink" and c.meta.get("embed") for c in kids)
-        if lone and tokens[i - 1].type == "paragraph_open" and not tokens[i - 1].attrGet("id"):
-            tokens[i - 1].hidden = True
-            tokens[i + 1].hidden = True

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from ..scan import SITE_MANIFEST
+
 # Output paths the site itself uses; a note that would land on one is moved aside.
 RESERVED = frozenset(
-    {"index.html", "search-index.json", "search-index.js", "404.html", ".starvault-build.json"}
+    {"index.html", "search-index.json", "search-index.js", "404.html", SITE_MANIFEST}
 )
 RESERVED_FOLDERS = ("static/", "dashboards/", "tags/")
 
