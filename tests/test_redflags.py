@@ -331,6 +331,75 @@ def test_st006_grammar_hard_negatives(make_vault, said):
     assert found(make_vault, text, "ST006") == []
 
 
+@pytest.mark.parametrize(
+    ("said", "words"),
+    [
+        # (a) a negative cause laid on another party, the speaker not sharing it
+        ("Unfortunately the product manager kept moving the launch date.", "kept moving"),
+        ("Sadly, their lead changed his mind three weeks before the freeze.", "changed his"),
+        ("The real problem was the vendor, who shipped untested firmware.", "problem was"),
+        ("The delay was mostly down to the data team.", "down to"),
+        ("The slip was because of them, not the design.", "because of them"),
+        ("Marketing kept changing the copy daily, which is what killed the test.", "killed"),
+        ("The contractors did not document the schema properly.", "properly"),
+        ("Once again the vendor missed the date.", "missed"),
+        # counterfactual blame
+        ("If the security team had listened in January, we would have shipped.", "listened"),
+        ("Had management listened, none of this would have happened.", "management"),
+        # (b) self-vindication
+        ("The outcome speaks for itself.", "speaks for itself"),
+        ("Six months on, the platform group came round to my proposal.", "came round"),
+        ("The incident proved my point about canaries.", "proved my point"),
+        ("In the end the finance lead had to concede that her forecast had been wrong.", "conc"),
+        ("The audit results vindicated the approach I had pushed for.", "vindicated"),
+        # (c) insinuation and sarcasm as a class
+        ("The architects, in their wisdom, chose a single region.", "wisdom"),
+        ("Not to point fingers, but the same people ran every release.", "point fingers"),
+        ("I won't name anyone, but one team skipped the review.", "name anyone"),
+    ],
+)
+def test_st006_general_model(make_vault, said, words):
+    text = story({"Result": BASE["Result"] + " " + said})
+    got = found(make_vault, text, "ST006")
+    assert [g[0] for g in got] == [line_of(text, said[:20])]
+    assert words.lower() in got[0][3].lower()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # ownership and non-blame
+        "The blame is mine: I approved the rollout.",
+        "I take the blame for the missed date.",
+        "I did not blame the vendor; their spec was ambiguous.",
+        # a process, a system or a metric is no culprit
+        "The release process is what needed to change.",
+        "Latency regressed by 40 ms, which is what broke the checkout SLO.",
+        "Unfortunately the cluster kept dropping connections under load.",
+        "The real problem was the retry policy, not any team.",
+        "The problem was that our schema allowed nulls.",
+        # whose call it was, an event, the speaker as the one who failed
+        "It was down to the PM to decide the launch date.",
+        "Unfortunately the vendor went out of business in May.",
+        "If we had listened to the vendor, we would have shipped earlier.",
+        "I had to admit my estimate had been wrong.",
+        "Unfortunately the PM kept changing the scope, and I never pushed back, my mistake.",
+        # credit to others, a quoted word rejected, a hypothetical
+        "The results vindicated Marta's hypothesis, not mine.",
+        "Credit where it's due: the infra team's design was better than mine.",
+        "Someone in the retro said the content team had sabotaged it; I disagreed.",
+        "Let's say we had ten teams; the plan would still work.",
+        # a talk, a capacity limit, a surprise about the speaker's own assumption
+        "Sat with their lead and looked at the code together.",
+        "The data team had no staff to review it properly, so I paired with them.",
+        "Honestly the thing that surprised me was that nobody objected to Kafka.",
+    ],
+)
+def test_st006_general_model_hard_negatives(make_vault, said):
+    text = story({"Result": BASE["Result"] + " " + said})
+    assert found(make_vault, text, "ST006") == []
+
+
 # -- ST007 ------------------------------------------------------------------------------
 
 FAILED = "failure: true\n"
@@ -502,6 +571,12 @@ def test_st010_authority_hard_negatives(make_vault, action):
         "- Sat down with Dana for an afternoon; when that failed, asked our VP to weigh in.",
         # the subject is the other side, not the speaker
         "- Dana, rather than sort it out with me, asked our VP to decide.",
+        # "first" said of something else than the move ("in the first week")
+        "- Our panel met weekly.\n- I put two nurses on the review panel, and in the first "
+        "week they caught a dosing bug.",
+        # "directly" said of the talk, the manager asked only later in the same sentence
+        "- I went to their lead directly twice, and only when the date was lost did I ask "
+        "my director for help.",
     ],
 )
 def test_st010_hard_negatives(make_vault, action):

@@ -569,6 +569,160 @@ def _blame_frames() -> tuple[re.Pattern[str], ...]:
     )
 
 
+def _alt(key: str) -> str:
+    """A word list of the blame section as one regex alternation, longest first."""
+    return "|".join(
+        r"\s+".join(map(re.escape, w.split()))
+        for w in sorted(words_of("blame", key), key=len, reverse=True)
+    )
+
+
+@lru_cache(maxsize=1)
+def _blame_model() -> dict[str, re.Pattern[str]]:
+    """The general model of blame, as frames over word classes rather than phrases.
+
+    Blame is (a) a negative outcome or cause attributed to another party, with the
+    speaker not sharing it; (b) self-vindication, the record or the other side shown to
+    prove the speaker right; (c) insinuation or sarcasm about someone unnamed or named.
+    A party is another person or group as the head of a noun phrase ("the PM", "their
+    lead", "our vendor", "management"); a system or a metric is never one.
+    """
+    own = rf"(?!(?:[\w'-]+\s+){{0,2}}?(?:{_alt('own_units')})\b)"
+    party = (
+        rf"(?:they|he|she|management|leadership|somebody|someone|"
+        rf"(?:the|their|his|her|that|this|our{own})\s+(?:[\w'-]+\s+){{0,3}}?"
+        rf"(?:{_alt('parties')}))(?!['’]s|\w|-)"
+    )
+    # a person's name is a party only with verbs only people do (systems fail, too)
+    name = r"(?-i:[A-Z][a-z]+)(?:\s+(?-i:[A-Z][a-z]+))?"
+    adverb = r"(?:\s+(?:\w+ly|just|still|even|then|also|again|all))?"
+    return {
+        "cause": re.compile(
+            rf"\b(?:(?:the|a|one|our|my)\s+)?(?:(?:main|real|biggest|whole|only|actual|"
+            rf"underlying)\s+)?(?:{_alt('cause_heads')})\s+(?:was|were|is|lay|lies|sat)"
+            rf"(?:\s+(?:\w+ly|all|just|simply|squarely))?\s+(?:with\s+|on\s+)?{party}",
+            re.I,
+        ),
+        # not "it was down to the PM to decide": whose call it was, not whose fault
+        "cause_link": re.compile(
+            rf"\b(?:{_alt('cause_verbs')})\s+(?:\w+ly\s+|all\s+|just\s+)?"
+            rf"(?:{_alt('cause_links')})\s+(?:\w+ly\s+)?(?:them|him|{party})"
+            rf"(?!\s+(?:to|and)\b)(?!\w)",
+            re.I,
+        ),
+        "regret": re.compile(
+            rf"\b(?:{_alt('regret')}),?\s+(?:(?:{party}){adverb}\s+"
+            rf"(?:{_alt('obstruct_people')}|{_alt('obstruct')})|"
+            rf"{name}{adverb}\s+(?:{_alt('obstruct_people')}))\b",
+            re.I,
+        ),
+        "doom": re.compile(
+            rf"\b(?:which|and that|that)\s+(?:is|was|'s|’s)\s+(?:\w+ly\s+|exactly\s+|"
+            rf"just\s+)?(?:what|why)\s+(?:{_alt('doom')})\b|\b(?:{_alt('doom_phrases')})\b",
+            re.I,
+        ),
+        "care": re.compile(
+            rf"\b{party}{adverb}\s+(?:had\s+)?(?:did not|didn't|never|failed to|could not|"
+            rf"couldn't|would not|wouldn't)\s+(?:even\s+|bother to\s+)?(?:[\w'-]+\s+){{1,4}}?"
+            rf"(?:{_alt('care')})(?![\w-])",
+            re.I,
+        ),
+        "insinuation": phrase_pattern("blame", "insinuation"),
+        "vindication": phrase_pattern("blame", "vindication"),
+        # "they vindicated the threshold I had argued for": vindication of the speaker
+        "vindicated": re.compile(
+            r"\bvindicat\w*(?=\W+(?:[\w'-]+\s+){0,4}?(?:me|my|our|us|I|we)\b)", re.I
+        ),
+        # a bare name or department doing what people do ("Marketing kept changing ...")
+        "people_act": re.compile(
+            rf"(?:{party}|{name}){adverb}\s+(?:{_alt('obstruct_people')})\b", re.I
+        ),
+        "concede": re.compile(
+            rf"\b(?:{_alt('concede')})\s+(?:that\s+)?(?:their|his|her|they|he|she)\b"
+            rf"[^.;:]{{0,50}}?\b(?:was|were|had been|'d been)\s+(?:\w+ly\s+|all\s+)?"
+            rf"(?:{_alt('wrong')})\b",
+            re.I,
+        ),
+        "counterfactual": re.compile(
+            rf"\bif\s+{party}\s+had{adverb}\s+(?:{_alt('heeded')})\b|"
+            rf"\bhad\s+{party}\s+(?:{_alt('heeded')})\b",
+            re.I,
+        ),
+        "share": phrase_pattern("blame", "share"),
+        "speaker_subject": re.compile(r"\b(?:i|we)\s+(?:\w+\s+){0,2}$", re.I),
+    }
+
+
+@lru_cache(maxsize=1)
+def _blame_triggers() -> dict[str, tuple[str, ...]]:
+    """For each frame, words one of which must be in a sentence for it to match: a cheap
+    test that spares the regexes on most sentences."""
+
+    def longest(key: str) -> tuple[str, ...]:
+        return tuple({max(w.lower().split(), key=len) for w in words_of("blame", key)})
+
+    return {
+        "cause": longest("cause_heads"),
+        "cause_link": longest("cause_links"),
+        "regret": longest("regret"),
+        "care": longest("care"),
+        "counterfactual": ("had",),
+        "doom": longest("doom") + longest("doom_phrases"),
+        "insinuation": longest("insinuation"),
+        "vindication": longest("vindication"),
+        "concede": longest("concede") + longest("wrong"),
+        "vindicated": ("vindicat",),
+    }
+
+
+def _general_blame(masked: str) -> str | None:
+    """The words of ``masked`` that blame by the general model, or None (see
+    ``_blame_model``)."""
+    model = _blame_model()
+    low = masked.lower()
+    keys = {key for key, words in _blame_triggers().items() if any(w in low for w in words)}
+    if not keys:
+        return None
+    shared = model["share"].search(masked)
+    for key in ("cause", "cause_link", "regret", "care", "counterfactual"):
+        if key not in keys:
+            continue
+        for m in model[key].finditer(masked):
+            clause = _clause_before(masked, m.start())
+            if _NEGATED.search(clause) or _reported(masked, m.start()) or shared:
+                continue  # "not because of the vendor"; what legal thought; "and I missed it"
+            return m.group(0)
+    for m in model["doom"].finditer(masked) if "doom" in keys else ():
+        head = masked[: m.start()]
+        # the outcome laid at another party's door: someone else acts before it, and the
+        # speaker is not the one who acted
+        if (
+            shared
+            or model["speaker_subject"].search(head)
+            or re.search(r"\b(?:i|we)\b", head, re.I)
+        ):
+            continue
+        if model["regret"].search(head) or model["people_act"].search(head):
+            return m.group(0)
+        if _THIRD.search(head):
+            return m.group(0)
+    for key in ("insinuation", "vindication", "concede"):
+        if key not in keys:
+            continue
+        for m in model[key].finditer(masked):
+            if _NEGATED.search(_clause_before(masked, m.start())) and key != "insinuation":
+                continue
+            if key == "concede" and model["speaker_subject"].search(masked[: m.start()]):
+                continue  # "I had to admit my estimate had been wrong"
+            return m.group(0)
+    for m in model["vindicated"].finditer(masked) if "vindicated" in keys else ():
+        # the speaker's side vindicated ("vindicated the threshold I had argued for"), not
+        # another's ("the results vindicated Marta's design, not mine")
+        if not _NEGATED.search(_clause_before(masked, m.start())):
+            return m.group(0)
+    return None
+
+
 def _clause_before(text: str, at: int) -> str:
     """The words of the clause before position ``at`` (back to a comma, colon or dash)."""
     start = max(text.rfind(c, 0, at) for c in ",;:—")
@@ -668,6 +822,9 @@ def _blame_in(
             ):
                 continue
             return m.group(0)
+    general = _general_blame(masked)
+    if general:
+        return general
     m = candour.search(masked)
     if m:
         rest = masked[m.end() :]
@@ -684,8 +841,15 @@ def _blame_in(
             return m.group(0)
         # someone else: a pronoun, a name, or a team the story names, said bare
         # ("Frankly, payments had ignored red builds" after "the payments team")
-        other = _THIRD.search(rest) or (teams and teams.match(rest.lstrip(" ,")))
-        about_others = other and not re.search(r"\b(?:I|we|my|our)\b", rest[:40])
+        other = (teams and teams.match(rest.lstrip(" ,"))) or _THIRD.search(rest)
+        # the judgement is about the other when they open it, or come before the speaker
+        # ("honestly the thing that surprised me was that nobody objected to Kafka" is not)
+        me = re.search(r"\b(?:I|we|me)\b", rest, re.I)
+        about_others = (
+            other
+            and not re.search(r"\b(?:I|we|my|our)\b", rest[:40])
+            and not (me and other.start() > 30 and me.start() < other.start())
+        )
         if about_others and not praise.search(rest[:60]):
             return m.group(0)
     return None
@@ -864,7 +1028,12 @@ def _escalation(text: str, bullet: bool = False) -> tuple[int, str] | None:
         if (
             decide.search(after)
             or conflict.search(masked[max(0, move_at - 10) : a.end()])
-            or re.search(r"\b(?:first|right away|straight|immediately|directly)\b", masked)
+            # "first", "straight" said of this move ("went straight to", "my first move
+            # was"), not of anything else in the sentence ("in the first week")
+            or re.search(
+                r"\b(?:first|right away|straight|immediately|directly)\b",
+                masked[max(0, move_at - 25) : a.end() + 15],
+            )
             or _talk_later().search(masked)
         ):
             return move_at, text[move_at : a.end()]
@@ -897,6 +1066,10 @@ def _direct_talk(text: str) -> int | None:
             continue  # a talk with the manager, not with the other side
         if _OWN_SIDE.match(masked, m.end()):
             continue  # "sat down with my team": the speaker's own side
+        if re.search(
+            r"\b(?:rather than|instead of|without)\s+(?:\w+\s+){0,2}$", masked[: m.start()]
+        ):
+            continue  # "rather than argue it out with Tomasz": a talk that did not happen
         pronoun = re.search(r"\b(?:him|her|them|it)\b", m.group(0))
         if pronoun and first_authority and first_authority.start() < m.start():
             continue  # "asked her" is the VP just named

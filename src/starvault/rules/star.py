@@ -249,8 +249,15 @@ def blaming_language(vault: Vault) -> Iterator[Finding]:
     judgement ("the lab team was, frankly, the bottleneck"), "predictably" or "as usual"
     before someone else, "teams who simply didn't want to", "because they did not
     understand", "my ticket was ignored", "in hindsight the vendor should have" (not "we
-    should have", nor "should have been consulted"). The
-    built-in phrases are in ``data/redflags.toml``; ``blame_phrases`` in the config adds
+    should have", nor "should have been consulted"). Beyond phrases, a general model:
+    a negative cause laid on another party, the speaker not sharing it ("Unfortunately the
+    PM kept changing the requirements", "the problem was mostly the vendor", "..., which is
+    what sank the launch", "they did not read the spec properly", "if the leads had
+    listened"); self-vindication ("the record speaks for itself", "came round to my
+    design", "had to admit their estimate was wrong", "vindicated the threshold I argued
+    for"); insinuation and sarcasm ("I won't name names, but", "in their infinite wisdom").
+    A system, a metric or a process is no party ("latency regressed, which broke the SLO").
+    The built-in words are in ``data/redflags.toml``; ``blame_phrases`` in the config adds
     your own. The seed's red flags: "blaming others", "I was right and they were wrong".
 
     **Anti-pattern**
