@@ -17,16 +17,15 @@ could use.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from .markdown.syntax import whole_wikilink
 
 if TYPE_CHECKING:
     from .coverage import Coverage, StoryInfo
     from .scan import Note
     from .vault import Vault
-
-_LINK = re.compile(r"^\s*\[\[(.+?)\]\]\s*$")
 
 
 @dataclass
@@ -110,11 +109,11 @@ def read_rounds(vault: Vault, note: Note) -> tuple[list[Round], list[str]]:
         for text in items:
             if not isinstance(text, str) or not text.strip():
                 continue
-            m = _LINK.match(text)
+            m = whole_wikilink(text)
             if m:
                 paths = linked_paths(vault, note, text)
                 path = paths[0] if paths else None
-                label = vault.notes[path].title if path else m.group(1).split("|")[0]
+                label = vault.notes[path].title if path else m.target.path
                 focus.append(Focus(text, label, path=path))
             else:
                 focus.append(Focus(text, text.strip(), key=text.strip()))

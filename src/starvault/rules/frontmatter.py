@@ -268,7 +268,7 @@ def check_field(f: Field, value: Any, allowed: set[str]) -> list[Problem]:
                 f.name,
                 f"'{f.name}'{where} is {_show(item)}; expected text (a list of plain values)",
             )
-        elif f.allowed == FOCUS_VALUES and isinstance(item, str) and _LINK_RE.match(item):
+        elif f.allowed == FOCUS_VALUES and isinstance(item, str) and whole_wikilink(item):
             p = None  # a link: the LK rules check where it leads
         elif f.allowed is not None:
             p = _allowed_problem(f, str(item).strip(), allowed, where)
