@@ -13,22 +13,9 @@ from pathlib import Path
 
 import nh3
 
-# Block and inline elements a note may use, plus what our own renderer emits.
-_TAGS = (
-    set(nh3.ALLOWED_TAGS)
-    | {
-        "audio",
-        "video",
-        "source",
-        "section",
-        "main",
-        "input",
-        "label",
-        "tfoot",
-        "caption",
-        "mark",
-    }
-    | {  # MathML that the math renderer (latex2mathml) writes; browsers draw it natively
+# MathML that the math renderer (latex2mathml) writes; browsers draw it natively.
+_MATH_TAGS = frozenset(
+    {
         "math",
         "semantics",
         "annotation",
@@ -60,6 +47,23 @@ _TAGS = (
         "mprescripts",
         "none",
     }
+)
+# Block and inline elements a note may use, plus what our own renderer emits.
+_TAGS = (
+    set(nh3.ALLOWED_TAGS)
+    | {
+        "audio",
+        "video",
+        "source",
+        "section",
+        "main",
+        "input",
+        "label",
+        "tfoot",
+        "caption",
+        "mark",
+    }
+    | _MATH_TAGS
 )
 _MATH_ATTRS = {
     "mathvariant",
@@ -111,28 +115,8 @@ _ATTRS: dict[str, set[str]] = {
     "abbr": {"title"},
     "math": {"display", "xmlns"},
     "annotation": {"encoding"},
-    **dict.fromkeys(
-        [
-            "mrow",
-            "mi",
-            "mn",
-            "mo",
-            "mtext",
-            "mspace",
-            "mfrac",
-            "mover",
-            "munder",
-            "munderover",
-            "mtable",
-            "mtr",
-            "mtd",
-            "mstyle",
-            "mpadded",
-            "menclose",
-            "msqrt",
-        ],
-        _MATH_ATTRS,
-    ),
+    # Layout attributes on every MathML element but the root and its annotation.
+    **dict.fromkeys(_MATH_TAGS - {"math", "semantics", "annotation", "none"}, _MATH_ATTRS),
 }
 _SCHEMES = {"http", "https", "mailto", "tel"}
 
