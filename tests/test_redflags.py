@@ -271,6 +271,53 @@ def test_st006_own_phrases_from_config(make_vault):
 @pytest.mark.parametrize(
     ("said", "words"),
     [
+        # a disclaimer of blame that the clause after "but" breaks
+        ("I'm not one to point fingers, but the vendor sat on our tickets for weeks.", "point"),
+        ("I don't want to blame anyone, but ops had skipped the checklist again.", "blame"),
+        # the speaker left to mend another's work
+        ("Once more I had to clean up after the data team and rerun the backfill.", "clean"),
+        ("I spent a week tidying up after them before the audit.", "tidying"),
+        # the speaker's warnings passed over by another
+        ("They built on the private API, despite my repeated warnings.", "despite my"),
+        ("The schema went out against our advice and broke two consumers.", "against our"),
+        # competence insinuated with an anybody-would-have frame
+        (
+            "The plan, which anyone who had opened the logs would have known was wrong, slipped.",
+            "would have known",
+        ),
+        ("Any competent reviewer would have caught the missing index.", "any competent"),
+    ],
+)
+def test_st006_blame_classes(make_vault, said, words):
+    text = story({"Result": BASE["Result"] + " " + said})
+    got = found(make_vault, text, "ST006")
+    assert [g[0] for g in got] == [line_of(text, said[:20])]
+    assert words.lower() in got[0][3].lower()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # another's words or position, reported with a verb of saying or arguing
+        "A customer emailed support to say she could not select dates at all.",
+        "A nurse wrote in saying they never received the alert at all.",
+        "The director objected that blameless reviews would let careless people off.",
+        "Their lead argued that we were reckless to ship on a Friday.",
+        # the same classes with the speaker as the one at fault, or no party
+        "I didn't complain, but I logged each delay in the tracker.",
+        "I had to clean up after the migration, which took a week.",
+        "Anyone who had looked at the graph would have seen it, and I had not looked.",
+        "We shipped despite my own warnings, and that was my call.",
+    ],
+)
+def test_st006_class_hard_negatives(make_vault, said):
+    text = story({"Result": BASE["Result"] + " " + said})
+    assert found(make_vault, text, "ST006") == []
+
+
+@pytest.mark.parametrize(
+    ("said", "words"),
+    [
         # "I told you so" in any relative frame, or said to have been said all along
         ("They pushed the index live, which I had flagged weeks earlier.", "which I had flagged"),
         ("The cache fell over, something I'd warned them about.", "I'd warned"),
@@ -583,6 +630,45 @@ def test_st010_hard_negatives(make_vault, action):
     assert found(make_vault, story({"Action": action}), "ST010") == []
 
 
+@pytest.mark.parametrize(
+    "action",
+    [
+        # an authority in the plural or possessive ("the directors' meeting")
+        "- Before I had even spoken to their lead, I put the issue on the agenda of the "
+        "engineering directors' meeting.",
+        "- Without talking to Noor, I asked the VPs to rule on the schema.",
+        # an earlier talk with someone else is no talk with the other party
+        "- I paired with the first three teams on their migrations.\n"
+        "- Rather than argue it out with Tomasz, I went straight to the CTO and asked him "
+        "to set a hard date.",
+        "- I met the design team to walk through the mocks.\n"
+        "- Before talking to the search lead, I asked our director to make the call.",
+    ],
+)
+def test_st010_the_talk_must_be_with_the_other_party(make_vault, action):
+    text = story({"Action": action})
+    got = found(make_vault, text, "ST010")
+    last = action.split("\n")[-1]
+    assert [g[0] for g in got] == [line_of(text, last[2:30])]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        # the earlier talk was with the party the escalating sentence names
+        "- I met Tomasz twice about the shutdown date.\n"
+        "- Rather than argue it out with Tomasz a third time, I asked the CTO to decide.",
+        "- I sat down with the search lead for an hour.\n"
+        "- Before talking to the search lead again, I asked our director to make the call.",
+        # a pronoun leaves the party open: an earlier talk counts
+        "- I sat down with Lena to hear her concerns.\n"
+        "- Rather than argue with her again, we asked our VP together.",
+    ],
+)
+def test_st010_talk_with_the_named_party_first(make_vault, action):
+    assert found(make_vault, story({"Action": action}), "ST010") == []
+
+
 # -- ST011 ------------------------------------------------------------------------------
 
 
@@ -804,6 +890,30 @@ def test_st012_small_own_unit_with_reach(make_vault, role, situation, task, acti
 )
 def test_st012_reach_read_from_text(make_vault, role, situation, task, action):
     assert found(make_vault, scoped(role, situation, task, action), "ST012") == []
+
+
+def test_st012_sites_of_other_sectors_weigh_as_reach(make_vault):
+    # at a Staff title, a count of hospitals or wards lifts a story told from a unit
+    lifted = scoped(
+        "Staff Data Scientist",
+        "I was the data scientist in the analytics team of a trust running three hospitals.",
+        "I led the forecast rollout to fourteen medical and surgical wards.",
+        "- I built the model and the dashboard.",
+    )
+    assert found(make_vault, lifted, "ST012") == []
+    # at a Senior title in a small team, going live in all depots is one team's feature;
+    # and data stores are no sites
+    for action in (
+        "- We went live in all depots on the deadline.",
+        "- I replayed every request against the stores.",
+    ):
+        below = scoped(
+            "Senior Backend Engineer",
+            "I was on the integrations team, a team of four engineers.",
+            "I had to ship the OCR integration.",
+            action,
+        )
+        assert len(found(make_vault, below, "ST012", name=f"v{len(action)}")) == 1
 
 
 def test_st012_own_team_named_anywhere(make_vault):

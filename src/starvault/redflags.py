@@ -498,16 +498,49 @@ _SELF_JUDGED = re.compile(
 _TIME_CLAUSE = re.compile(r"\b(?:when|once|until|till|as|before|after|by the time)\b", re.I)
 
 
+_VERB_GROUP = frozenset(
+    [
+        "to",
+        "would",
+        "could",
+        "might",
+        "had",
+        "have",
+        "has",
+        "then",
+        "also",
+        "just",
+        "even",
+        "only",
+        "wanted",
+        "want",
+        "wants",
+        "tried",
+        "went",
+        "came",
+        "later",
+    ]
+)
+
+
 def _reported(text: str, at: int) -> bool:
     """Whether the words at ``at`` sit in what someone other than the speaker thought or
     said ("legal thought the engineers were careless")."""
     start = max(text.rfind(c, 0, at) for c in ";:.—")
+    # a new clause after "but" is the speaker's again ("the PM said we'd ship, but they
+    # never delivered")
+    but = re.search(r".*\bbut\b", text[start + 1 : at], re.I | re.S)
+    if but:
+        start += but.end()
     clause = text[start + 1 : at]
     verbs = phrase_pattern("blame", "reported")
     clause = " ".join(clause.split()[-8:])  # the verb governs the words just after it
     for m in verbs.finditer(clause):
-        subject = re.findall(r"[\w']+", clause[: m.start()])
-        if subject and subject[-1].lower() not in ("i", "we", "honestly", "frankly"):
+        # the sayer, past the words of a verb group ("I wanted to say", "we'd argue")
+        subject = [
+            w for w in re.findall(r"[\w']+", clause[: m.start()].lower()) if w not in _VERB_GROUP
+        ]
+        if subject and subject[-1] not in ("i", "we", "i'd", "we'd", "honestly", "frankly"):
             return True
     return False
 
@@ -648,6 +681,31 @@ def _blame_model() -> dict[str, re.Pattern[str]]:
             rf"\bhad\s+{party}\s+(?:{_alt('heeded')})\b",
             re.I,
         ),
+        # "I'm not one to point fingers, but security had sat on ...": a disclaimer the
+        # clause after "but" breaks, with someone other than the speaker as its subject
+        "disclaimed": re.compile(
+            rf"(?:\b(?:not|never|no|without|won't|don't|do not)\b|n't\b)[^.;:]{{0,30}}?"
+            rf"\b(?:{_alt('disclaimed')})\b[^.;:]{{0,40}}?,?\s+but\s+"
+            rf"(?!(?:i|we|my|our|me|us|instead|rather|also)\b)",
+            re.I,
+        ),
+        # "I had to clean up after the platform team": another's mess left to the speaker
+        "mend": re.compile(
+            rf"\b(?:{_alt('mend')})\s+(?:{party}|them|him|her|(?:their|his|her)\b)", re.I
+        ),
+        # "despite my repeated warnings": the speaker's word passed over by another
+        "warned": re.compile(
+            rf"\b(?:despite|in spite of|ignoring|ignored|against|disregarding)\s+(?:all\s+)?"
+            rf"(?:my|our)\s+(?!own\b)(?:[\w-]+\s+){{0,2}}?(?:{_alt('warned')})\b",
+            re.I,
+        ),
+        # "which anybody who had looked at the data would have known": competence insinuated
+        "anybody": re.compile(
+            rf"\b(?:{_alt('anybody')})\s+(?:[\w-]+\s+){{0,2}}?(?:(?:who|that)\b[^.;:]{{0,60}}?)?"
+            rf"\bwould(?:\s+have|'ve)\s+(?:\w+ly\s+)?(?:known|seen|spotted|noticed|caught|"
+            rf"realised|realized|guessed|understood)\b",
+            re.I,
+        ),
         "share": phrase_pattern("blame", "share"),
         "speaker_subject": re.compile(r"\b(?:i|we)\s+(?:\w+\s+){0,2}$", re.I),
     }
@@ -672,7 +730,18 @@ def _blame_triggers() -> dict[str, tuple[str, ...]]:
         "vindication": longest("vindication"),
         "concede": longest("concede") + longest("wrong"),
         "vindicated": ("vindicat",),
+        "disclaimed": ("but",),
+        "mend": longest("mend"),
+        "warned": longest("warned"),
+        "anybody": ("would have", "would've"),
     }
+
+
+# The speaker owning the miss an anybody-would-have frame describes.
+_SELF_MISSED = re.compile(
+    r"\b(?:i|we)\s+(?:had not|hadn't|did not|didn't|never|should have|should've|was|were)\b",
+    re.I,
+)
 
 
 def _general_blame(masked: str) -> str | None:
@@ -684,13 +753,26 @@ def _general_blame(masked: str) -> str | None:
     if not keys:
         return None
     shared = model["share"].search(masked)
-    for key in ("cause", "cause_link", "regret", "care", "counterfactual"):
+    for key in (
+        "cause",
+        "cause_link",
+        "regret",
+        "care",
+        "counterfactual",
+        "disclaimed",
+        "mend",
+        "warned",
+        "anybody",
+    ):
         if key not in keys:
             continue
         for m in model[key].finditer(masked):
             clause = _clause_before(masked, m.start())
-            if _NEGATED.search(clause) or _reported(masked, m.start()) or shared:
+            negated = key != "disclaimed" and _NEGATED.search(clause)
+            if negated or _reported(masked, m.start()) or shared:
                 continue  # "not because of the vendor"; what legal thought; "and I missed it"
+            if key == "anybody" and _SELF_MISSED.search(masked):
+                continue  # "anyone who had looked would have seen it, and I hadn't looked"
             return m.group(0)
     for m in model["doom"].finditer(masked) if "doom" in keys else ():
         head = masked[: m.start()]
@@ -955,6 +1037,18 @@ def failure_without_application(vault: Vault, story: Story) -> list[Hit]:
 # ST010: escalation as the first move
 
 
+@lru_cache(maxsize=1)
+def _authorities() -> re.Pattern[str]:
+    """The authorities, in the singular or the plural and possessive ("the engineering
+    directors' meeting", "the VPs")."""
+    bodies = sorted(
+        (r"\s+".join(map(re.escape, w.split())) for w in words_of("escalation", "authorities")),
+        key=len,
+        reverse=True,
+    )
+    return re.compile(rf"(?<![\w'’-])(?:{'|'.join(bodies)})(?:s|es)?(?:'s|s'|')?(?![\w-])", re.I)
+
+
 def _masked_authorities(low: str) -> str:
     """The sentence with managers who decide nothing ("product manager") blanked out."""
     return phrase_pattern("escalation", "not_authorities").sub(lambda m: "_" * len(m.group(0)), low)
@@ -1000,7 +1094,7 @@ def _escalation(text: str, bullet: bool = False) -> tuple[int, str] | None:
     decide = phrase_pattern("escalation", "decide")
     moves = phrase_pattern("escalation", "moves")
     conflict = phrase_pattern("escalation", "conflict_objects")
-    for a in phrase_pattern("escalation", "authorities").finditer(masked):
+    for a in _authorities().finditer(masked):
         before = masked[max(0, a.start() - 70) : a.start()]
         found = list(moves.finditer(before))
         if not found:
@@ -1053,7 +1147,7 @@ def _direct_talk(text: str) -> int | None:
     masked = _masked_authorities(low)
     for m in _talk_later().finditer(masked):
         masked = masked[: m.start()] + "_" * (m.end() - m.start()) + masked[m.end() :]
-    authority = phrase_pattern("escalation", "authorities")
+    authority = _authorities()
     first_authority = authority.search(masked)
     talks = list(phrase_pattern("escalation", "direct_talk").finditer(masked))
     for m in phrase_pattern("escalation", "talk_with_person").finditer(masked):
@@ -1090,16 +1184,46 @@ def _talk_came_first(text: str) -> bool:
     return bool(phrase_pattern("escalation", "talk_first").search(text.lower()))
 
 
+def _talk_party(text: str) -> str | None:
+    """Who the conflict is with, when a sentence puts the talk with them later ("rather
+    than argue it out with Tomasz", "before talking to the security lead"): the name or
+    the head noun of the role, lower-cased; None for a pronoun or no one."""
+    m = _talk_later().search(text)
+    if not m:
+        return None
+    after = re.match(
+        r"(?:\s+(?:it|this|things)(?:\s+out|\s+over|\s+through)?)?(?:\s+(?:to|with|at))?\s+"
+        r"(?:(?P<name>(?-i:[A-Z][a-z]+))|(?:the|their|his|her|our)\s+(?:[\w-]+\s+){0,2}?"
+        r"(?P<role>lead|owner|team|engineers?|manager|director|designer|pm|vendor|"
+        r"scientists?|analysts?|architects?|squad|group))\b",
+        text[m.end() :],
+        re.I,
+    )
+    if not after:
+        return None
+    return (after.group("name") or after.group("role")).lower()
+
+
 def escalation_first(vault: Vault, story: Story) -> list[Hit]:
-    """ST010: the first move in a conflict was to ask a manager or leadership to decide."""
+    """ST010: the first move in a conflict was to ask a manager or leadership to decide.
+
+    A talk counts as direct only with the other party of the disagreement: when the
+    escalating sentence names who it put the talk off with ("rather than argue it out
+    with Tomasz"), an earlier talk with someone else (pairing with other teams) does not
+    end the search."""
     for name in ("Action", "Short version"):
+        talked: list[str] = []  # each part tells the story from the start
         for s in sentences(vault, story, name):
             talk = _direct_talk(s.text)
             escalated = _escalation(s.text, s.bullet)
             if escalated is None or _talk_came_first(s.text):
                 if talk is not None or _talk_came_first(s.text):
-                    break  # the other side heard first: what follows is the good path
+                    talked.append(s.text.lower())  # the other side heard first, maybe
                 continue
+            if talked:
+                party = _talk_party(s.text)
+                if party is None or any(re.search(rf"\b{re.escape(party)}\b", t) for t in talked):
+                    break  # that party heard first: what follows is the good path
             at, said = escalated
             if talk is not None and talk < at and not _talk_later().search(s.text):
                 break  # "I met Sam, and when we still disagreed we asked our VP"
@@ -1318,10 +1442,25 @@ _SCENE = re.compile(
 _TWO = re.compile(r"\b(?:two|2|both|a couple of|a pair of)\b", re.I)
 
 
+# A count of the staffed sites of other sectors ("three acute hospitals", "all depots"),
+# each with its own people and managers. A feature goes live in every site of one team's
+# remit too, so a site count weighs like two partner teams: it lifts a story told at a
+# Staff title, not one told from inside a small team at a Senior one.
+_SITE_COUNT = re.compile(
+    r"\b(?:[2-9]|\d\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|twenty|thirty|forty|fifty|dozens?|several|many|multiple|"
+    r"all|every)\s+(?:(?!(?:of|in|on|to|from|for|against|the|a|an)\b)[\w-]+\s+){0,3}?"
+    # (not "stores", "sites" or "branches": data stores, web sites and git branches)
+    r"(?:hospitals|wards|clinics|schools|plants|factories|warehouses|depots)\b",
+    re.I,
+)
+
+
 def _stated_reach(text: str) -> tuple[str | None, int]:
     """A count of teams the story's work reached ("all seven tenant teams") that decides
-    the scope, if any; else what the counts of two are worth (see :data:`_TWO`)."""
-    weak = 0
+    the scope, if any; else what the counts of two and of sites are worth (see
+    :data:`_TWO`, :data:`_SITE_COUNT`)."""
+    weak = 2 if _SITE_COUNT.search(text) else 0
     for m in _TEAM_COUNT.finditer(text):
         if _SCENE.search(text[max(0, m.start() - 80) : m.start()]):
             continue
