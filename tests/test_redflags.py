@@ -315,6 +315,67 @@ def test_st006_class_hard_negatives(make_vault, said):
     assert found(make_vault, text, "ST006") == []
 
 
+# The blame classes a coach flags, each a frame over a party and general English; the
+# wordings are not the corpora's.
+@pytest.mark.parametrize(
+    ("said", "words"),
+    [
+        # motive attribution: a party valuing the wrong thing more
+        ("The ops group always cared more about its own metrics than the launch.", "cared more"),
+        ("Their director was more interested in the demo than in whether it worked.", "more"),
+        ("The agency pushed the copy live without a thought for accessibility.", "without"),
+        # a negation spelled out finds the contracted list entry, and the other way round
+        ("The vendor could not be bothered to answer our tickets.", "could not be bothered"),
+        # sarcastic concession
+        ("I'm sure procurement had their reasons for the six-week delay.", "had their reasons"),
+        ("No doubt the auditors meant well, but it cost a month.", "meant well"),
+        # proof kept of having been right
+        ("It broke in May, and we kept the emails to prove it.", "emails to prove it"),
+        # the speaker as the only competent one
+        ("I was the only engineer there who had even opened the runbook.", "only"),
+        # resentment: left with another's consequences, or needless work
+        ("Sales signed the deal and my team was left holding the bag.", "holding the bag"),
+        ("The client changed the brief, so we rebuilt the site for no good reason.", "no good"),
+        # a consequence laid on a party's act
+        ("The board kept moving the deadline, which cost us a quarter.", "which cost us"),
+    ],
+)
+def test_st006_coach_classes(make_vault, said, words):
+    text = story({"Result": BASE["Result"] + " " + said})
+    got = found(make_vault, text, "ST006")
+    assert [g[0] for g in got] == [line_of(text, said[:20])]
+    assert words.lower() in got[0][3].lower()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # the same frames with the speaker as the one who valued or acted
+        "I cared more about shipping on time than about the edge cases, and that was wrong.",
+        "We shipped without a thought for the rollback, which was my call.",
+        # a fact about a market, not conduct
+        "Customers care more about predictable latency than about the algorithm.",
+        # "their reasons" granted sincerely, and others' worries described fairly
+        "They had their reasons: the audit was due that week.",
+        "I'm sure of one thing: the checklist saved us twice.",
+        "Security worried, fairly, that keys would leak, so I added rotation.",
+        # a system, not a party, restarting needlessly; a noun "plan to"
+        "The pod restarted for no good reason until we pinned the kernel.",
+        "My own change kept failing, which cost us a day.",
+        # the speaker's own system should have been better
+        "Our send API should have been idempotent from the start, not the caller's job.",
+        # a clause after "the problem was that", not a party
+        "The problem was that breaking changes reached partners with no notice.",
+        # credit to others and a quoted accusation rejected
+        "I was the only one who knew the scheduler, so I paired with two researchers.",
+        "Product said engineering was left to clean up, and I showed that was not so.",
+    ],
+)
+def test_st006_coach_class_hard_negatives(make_vault, said):
+    text = story({"Result": BASE["Result"] + " " + said})
+    assert found(make_vault, text, "ST006") == []
+
+
 @pytest.mark.parametrize(
     ("said", "words"),
     [
@@ -456,6 +517,8 @@ FAILED = "failure: true\n"
     ("applied", "kind"),
     [
         ("From now on I will add a load test before every launch.", "an intention"),
+        ("We plan to add a load test before the next launch.", "an intention"),
+        ("When I lead a migration again, I would stage it.", "an intention"),
         ("Since then I always load-test before launches.", "a general habit"),
         ("I have applied this on many projects and it made a big difference.", "a general"),
         ("TODO: write this up.", "a placeholder"),
@@ -486,6 +549,9 @@ def test_st007_applied_is_not_an_occasion(make_vault, applied, kind):
         "I used this on the next rollout; I staged it by region and halted at the first "
         "canary alarm.",
         "I applied the same lesson to the next cut-over, which took 9 minutes instead of 2 hours.",
+        # "plan to" as a noun, and a past refusal after a "when" with an irregular verb
+        "On the next billing rewrite I took a rollback plan to the review and we reverted once.",
+        "When we began the search migration, I would not cut over until a restore had passed.",
     ],
 )
 def test_st007_later_occasion(make_vault, applied):

@@ -76,10 +76,52 @@ def phrase_pattern(section: str, key: str) -> re.Pattern[str]:
     return any_of(tuple(words_of(section, key)))
 
 
+# A negated auxiliary, contracted or not: a word list that says "couldn't be bothered"
+# also finds "could not be bothered", and the other way round.
+_CONTRACTED = {
+    "can't": "cannot",
+    "won't": "will not",
+    "shan't": "shall not",
+    "couldn't": "could not",
+    "wouldn't": "would not",
+    "shouldn't": "should not",
+    "didn't": "did not",
+    "doesn't": "does not",
+    "don't": "do not",
+    "isn't": "is not",
+    "aren't": "are not",
+    "wasn't": "was not",
+    "weren't": "were not",
+    "hasn't": "has not",
+    "haven't": "have not",
+    "hadn't": "had not",
+}
+_UNCONTRACTED = {v: k for k, v in _CONTRACTED.items()}
+
+
+def spellings(phrase: str) -> set[str]:
+    """``phrase`` with its negations both contracted and spelled out."""
+    low = " ".join(phrase.lower().split())
+    out = {low}
+    for short, full in _CONTRACTED.items():
+        for form in list(out):
+            padded = f" {form} "
+            if f" {short} " in padded:
+                out.add(padded.replace(f" {short} ", f" {full} ").strip())
+            if f" {full} " in padded:
+                out.add(padded.replace(f" {full} ", f" {short} ").strip())
+    return out
+
+
+def _body(phrase: str) -> str:
+    """One phrase as a regex body: any run of spaces, either apostrophe."""
+    return r"\s+".join(re.escape(w).replace("'", "['’]") for w in phrase.split())
+
+
 @lru_cache(maxsize=256)
 def any_of(phrases: tuple[str, ...]) -> re.Pattern[str]:
     bodies = sorted(
-        (r"\s+".join(re.escape(w) for w in p.split()) for p in phrases if p.split()),
+        {_body(v) for p in phrases if p.split() for v in spellings(p)},
         key=len,
         reverse=True,  # the longest phrase wins at a position
     )
@@ -490,7 +532,10 @@ _NEGATED = re.compile(
 # The one judged is the speaker ("I was careless", "my sloppy script"): self-criticism.
 _SELF_JUDGED = re.compile(
     r"\b(?:i|we)\s+(?:\w+\s+){0,2}?(?:was|were|had been|have been|'d been|am|are)\s+"
-    r"(?:\w+\s+)?$|\b(?:my|our)\s+(?:own\s+)?$",
+    r"(?:\w+\s+)?$|\b(?:my|our)\s+(?:own\s+)?$|"
+    # "Our send API should have been idempotent": the speaker's own system or side
+    r"^\W*(?:my|our)\s+(?!(?:[\w-]+\s+){0,2}(?:vendors?|contractors?|suppliers?|partners?|"
+    r"clients?|customers?)\b)(?:[\w-]+\s+){0,3}$",
     re.I,
 )
 
@@ -566,11 +611,7 @@ def _blame_frames() -> tuple[re.Pattern[str], ...]:
     - a hindsight verdict with someone else as the subject ("the vendor should have").
     """
 
-    def alt(key: str) -> str:
-        return "|".join(
-            r"\s+".join(map(re.escape, w.split()))
-            for w in sorted(words_of("blame", key), key=len, reverse=True)
-        )
+    alt = _alt
 
     said = rf"(?:{alt('told_you_verbs')})"
     had = r"(?:\s+had|'d)?(?:\s+\w+ly)?"
@@ -604,10 +645,8 @@ def _blame_frames() -> tuple[re.Pattern[str], ...]:
 
 def _alt(key: str) -> str:
     """A word list of the blame section as one regex alternation, longest first."""
-    return "|".join(
-        r"\s+".join(map(re.escape, w.split()))
-        for w in sorted(words_of("blame", key), key=len, reverse=True)
-    )
+    variants = {v for w in words_of("blame", key) for v in spellings(w)}
+    return "|".join(_body(v) for v in sorted(variants, key=len, reverse=True))
 
 
 @lru_cache(maxsize=1)
@@ -621,9 +660,12 @@ def _blame_model() -> dict[str, re.Pattern[str]]:
     lead", "our vendor", "management"); a system or a metric is never one.
     """
     own = rf"(?!(?:[\w'-]+\s+){{0,2}}?(?:{_alt('own_units')})\b)"
+    # "that" and "this" take a head at most one word away: "the problem was that breaking
+    # changes reached partners" is a clause, not a party
     party = (
-        rf"(?:they|he|she|management|leadership|somebody|someone|"
-        rf"(?:the|their|his|her|that|this|our{own})\s+(?:[\w'-]+\s+){{0,3}}?"
+        rf"(?:they|he|she|management|leadership|somebody|someone|(?-i:{_alt('bare_parties')})|"
+        rf"(?:(?:the|their|his|her|our{own})\s+(?:[\w'-]+\s+){{0,3}}?|"
+        rf"(?:that|this)\s+(?:[\w'-]+\s+)?)"
         rf"(?:{_alt('parties')}))(?!['’]s|\w|-)"
     )
     # a person's name is a party only with verbs only people do (systems fail, too)
@@ -706,6 +748,52 @@ def _blame_model() -> dict[str, re.Pattern[str]]:
             rf"realised|realized|guessed|understood)\b",
             re.I,
         ),
+        # motive: a party said to value something above what it should have ("cared more
+        # about the sales deck than whether it was true", "more interested in X than Y")
+        "motive": re.compile(
+            # past conduct only: "customers care more about predictability than price" is
+            # a fact about a market, not a charge
+            rf"\b(?:{party}|{name}){adverb}(?:\s*,[^,.;]{{1,30}},)?\s+(?:{_alt('preference')})"
+            rf"\s+more\s+(?:interested\s+|concerned\s+|focused\s+|worried\s+|invested\s+)?"
+            rf"(?:about|for|with|in|on|to)\b[^.;]{{1,80}}?\bthan\b",
+            re.I,
+        ),
+        # motive: acting without a thought for the outcome ("without caring whether it was
+        # ready", "without bothering to ask")
+        "heedless": re.compile(rf"\bwithout\s+(?:even\s+|much\s+)?(?:{_alt('heedless')})\b", re.I),
+        # sarcastic concession: "I'm sure trust & safety had their reasons"
+        "sarcasm": re.compile(
+            rf"\b(?:{_alt('sarcastic_lead')})\s+(?:that\s+)?(?:[\w&'-]+\s+){{1,4}}?"
+            rf"(?:had|have|has|meant|mean|means)\s+(?:(?:their|its|his|her)\s+"
+            rf"(?:reasons|priorities|motives)|well)\b",
+            re.I,
+        ),
+        # proof kept of having been right: "I had the document to prove it"
+        "proof": re.compile(
+            rf"\b(?:i|we)\s+(?:still\s+)?(?:had|have|kept|keep|'ve got|have got)\s+"
+            rf"(?:the|a|an|my|our)?\s*(?:[\w-]+\s+){{0,2}}?(?:{_alt('proof_items')})\s+"
+            rf"to\s+(?:prove|show|back)\s+(?:it|that|this|me up|up)\b",
+            re.I,
+        ),
+        # the speaker as the one competent person: "the only one in the room who had
+        # actually bothered to read the code"
+        "only_one": re.compile(
+            r"\b(?:i|we)\s+(?:was|were)\s+the\s+only\s+(?:ones?|person|people|engineers?)\b"
+            r"[^.;]{0,30}?\bwho\s+(?:had\s+)?(?:actually|even|bothered|cared|really)\b",
+            re.I,
+        ),
+        # resentment: the speaker's side left with what others caused
+        "left_with": re.compile(rf"\bleft\s+(?:{_alt('left_with')})\b", re.I),
+        # resentment: a decision or a loss called needless ("redone twice for no good reason")
+        "needless": phrase_pattern("blame", "needless"),
+        # consequence laid on a party's act: "kept changing its mind, which cost us two
+        # redesigns"
+        "consequence": re.compile(
+            rf"(?:,|;|\band)\s*(?:which|and that|that|this)\s+(?:\w+ly\s+|alone\s+)?"
+            rf"(?:{_alt('consequence')})\b",
+            re.I,
+        ),
+        "party": re.compile(rf"\b{party}", re.I),
         "share": phrase_pattern("blame", "share"),
         "speaker_subject": re.compile(r"\b(?:i|we)\s+(?:\w+\s+){0,2}$", re.I),
     }
@@ -734,6 +822,14 @@ def _blame_triggers() -> dict[str, tuple[str, ...]]:
         "mend": longest("mend"),
         "warned": longest("warned"),
         "anybody": ("would have", "would've"),
+        "motive": ("than",),
+        "heedless": ("without",),
+        "sarcasm": ("reasons", "priorities", "motives", "meant", "mean"),
+        "proof": ("prove", "show", "back"),
+        "only_one": ("only",),
+        "left_with": ("left",),
+        "needless": longest("needless"),
+        "consequence": longest("consequence"),
     }
 
 
@@ -773,6 +869,33 @@ def _general_blame(masked: str) -> str | None:
                 continue  # "not because of the vendor"; what legal thought; "and I missed it"
             if key == "anybody" and _SELF_MISSED.search(masked):
                 continue  # "anyone who had looked would have seen it, and I hadn't looked"
+            return m.group(0)
+    for key in ("motive", "heedless", "sarcasm", "proof", "only_one", "left_with", "needless"):
+        if key not in keys:
+            continue
+        for m in model[key].finditer(masked):
+            clause = _clause_before(masked, m.start())
+            if key not in ("proof", "only_one") and (
+                _NEGATED.search(clause) or _reported(masked, m.start())
+            ):
+                continue
+            head = masked[: m.start()]
+            # the heedless or the one who valued the wrong thing is someone else: not "I
+            # shipped it without checking whether", "we cared more about speed than"
+            if key in ("motive", "heedless") and (
+                shared or re.search(r"(?:^|[,;]\s*|\b(?:and|but|so)\s+)(?:i|we)\b", head, re.I)
+            ):
+                continue
+            # needless: a party in the sentence, not a system ("the pod restarted for no
+            # good reason" is a bug)
+            if key == "needless" and not (model["party"].search(head) or _THIRD.search(head)):
+                continue
+            return m.group(0)
+    for m in model["consequence"].finditer(masked) if "consequence" in keys else ():
+        head = masked[: m.start()]
+        if shared or re.search(r"\b(?:i|we)\b", head, re.I):
+            continue
+        if model["people_act"].search(head) or model["regret"].search(head):
             return m.group(0)
     for m in model["doom"].finditer(masked) if "doom" in keys else ():
         head = masked[: m.start()]
@@ -961,6 +1084,15 @@ _PERFECT = re.compile(
 )
 
 
+def _when_past(low: str) -> bool:
+    """A past occasion opened by "when" ("when I took over the plan", "when we migrated"),
+    irregular verbs included: "I would not sign" after it is a past refusal, not a plan."""
+    return any(
+        _is_past_verb(m.group(1))
+        for m in re.finditer(r"\bwhen (?:i|we|they|my team|our team) (?:\w+ly )?([a-z']+)", low)
+    )
+
+
 def _concrete(s: Sentence) -> bool:
     """A sentence that tells a later occasion: a past-tense action with a time or a figure.
 
@@ -973,8 +1105,10 @@ def _concrete(s: Sentence) -> bool:
         rest = low[: claim.start()] + low[claim.end() :]
         if not any(_is_past_verb(m.group(1)) for m in _SPEAKER_PAST.finditer(rest)):
             return False
-    if phrase_pattern("application", "future").search(text) and not re.search(
-        r"\b(?:later|when \w+ \w+ed|on the next|for the next)\b", low
+    if (
+        phrase_pattern("application", "future").search(text)
+        and not re.search(r"\b(?:later|on the next|for the next|in the next)\b", low)
+        and not _when_past(low)
     ):
         return False
     # A present perfect ("it has made my rollouts smoother", "I've used it since") is a
@@ -990,10 +1124,11 @@ def _concrete(s: Sentence) -> bool:
         r"\b(?:later(?! (?!years|months|weeks|days)[a-z]+s\b)|afterwards|after that|"
         r"(?:the|my|our) (?:next|following) \w+|"
         r"the same (?:approach|gate|template|method|review|process|check)|"
-        r"when (?:we|i|they) \w+ed|(?:in|by) (?:january|february|march|april|may|june|july|"
+        r"(?:in|by) (?:january|february|march|april|may|june|july|"
         r"august|september|october|november|december|\d{4}))",
         low,
     )
+    later = later or _when_past(low)
     measured = figures(text)
     if not later and phrase_pattern("application", "habit").search(text) and not measured:
         return False  # "these days cost is a concern in every design I lead"
