@@ -1120,3 +1120,33 @@ def test_bench_prints_the_confusion_table(make_vault):
         check=True,
     ).stdout
     assert "Good.md" not in even and "Team.md:" in even
+
+
+# -- ST006: a candour word, and blame denied by a negative subject -----------------------
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        # a negative subject denies the blame
+        "Nobody was to blame for the outage; the alert simply had no owner.",
+        "No one was to blame, and I said so in the review.",
+        # "honestly" far from the "they" of a long run-on sentence: no one judged
+        "Okay so, we had a shared widget kit, but honestly almost nobody used it at first, "
+        "maybe two squads, and the rest had built their own pickers and menus over the years.",
+    ],
+)
+def test_st006_negative_subjects_and_distant_candour_are_not_blame(make_vault, result):
+    assert found(make_vault, story({"Result": result}), "ST006") == []
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        "Honestly, procurement should have warned us that the licence ran out in May.",
+        "Frankly, facilities never answered the three tickets we raised.",
+    ],
+)
+def test_st006_candour_then_another_subject_failing_is_blame(make_vault, result):
+    text = story({"Result": result + " Latency fell by 40%."})
+    assert [g[0] for g in found(make_vault, text, "ST006")] == [line_of(text, result[:20])]

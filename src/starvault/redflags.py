@@ -524,9 +524,17 @@ _OTHER_SUBJECT = re.compile(
     r"(?:team|group|org|people|engineers|lead))\b",
     re.I,
 )
+# After "honestly": a subject that is not the speaker, then a failing or a hindsight verb
+# ("Honestly, infra should have told us", "Frankly, legal never answered").
+_CANDID_SUBJECT = re.compile(
+    r"[\s,]*(?!(?:i|we|my|our|it|this|that|there|almost|nobody|no one|everyone|the thing)\b)"
+    r"\w+(?:\s+\w+)?\s+(?:should have|never|didn't|did not|failed|refused|kept|had not|"
+    r"hadn't|wouldn't|would not|couldn't|could not)\b",
+    re.I,
+)
 _NEGATED = re.compile(
     r"\b(?:not|never|no|nor|without|instead of|rather than|would have been|easy to|"
-    r"tempting to|could have)\b|n't\b",
+    r"tempting to|could have|nobody|no one|no-one|none of (?:us|them))\b|n't\b",
     re.I,
 )
 # The one judged is the speaker ("I was careless", "my sloppy script"): self-criticism.
@@ -1046,7 +1054,13 @@ def _blame_in(
             return m.group(0)
         # someone else: a pronoun, a name, or a team the story names, said bare
         # ("Frankly, payments had ignored red builds" after "the payments team")
-        other = (teams and teams.match(rest.lstrip(" ,"))) or _THIRD.search(rest)
+        # The other must open the judgement (within a few words of the marker): in a long
+        # run-on sentence a "they" far from "honestly" is someone else's clause.
+        other = (
+            (teams and teams.match(rest.lstrip(" ,")))
+            or _THIRD.search(rest[:60])
+            or _CANDID_SUBJECT.match(rest)
+        )
         # the judgement is about the other when they open it, or come before the speaker
         # ("honestly the thing that surprised me was that nobody objected to Kafka" is not)
         me = re.search(r"\b(?:I|we|me)\b", rest, re.I)
