@@ -464,11 +464,21 @@ def compute(vault: Vault) -> Coverage:
     stories = [_story_info(vault, n) for n in _by_title(vault.notes_of_type("story"))]
     _judge_stories(vault, stories)
     types = question_types(vault)
+    # Stories by question type and by principle, indexed once: matching every type and
+    # principle against every story grows with the square of the vault.
+    by_type: dict[str, list[str]] = defaultdict(list)
+    by_principle: dict[str, list[str]] = defaultdict(list)
+    for s in stories:
+        for key in dict.fromkeys(s.question_types):
+            by_type[key].append(s.path)
+        for p in dict.fromkeys(s.principles):
+            by_principle[p].append(s.path)
     for qt in types:
-        qt.stories = [s.path for s in stories if qt.key in s.question_types]
-    matrix = {s.path: {qt.key: qt.key in s.question_types for qt in types} for s in stories}
+        qt.stories = list(by_type.get(qt.key, ()))
+    blank = {qt.key: False for qt in types}
+    matrix = {s.path: blank | {k: True for k in s.question_types if k in blank} for s in stories}
     principles = [
-        PrincipleInfo(n.path, n.title, [s.path for s in stories if n.path in s.principles])
+        PrincipleInfo(n.path, n.title, list(by_principle.get(n.path, ())))
         for n in _by_title(vault.notes_of_type("principle"))
     ]
     asks: dict[str, list[AskInfo]] = {c: [] for c in ASK_CATEGORIES}

@@ -117,6 +117,10 @@ class Vault:
         self._resolved: dict[str, list[Resolved]] = {}
         self._texts: dict[str, str] = {}
         self._outcomes: dict[str, Outcome] = dict(outcomes or {})
+        # Set by load(): whether per-note results may be read from and kept in the cache,
+        # and the notes read from their files in this run (the rest came from the cache).
+        self.use_cache = False
+        self.reparsed: frozenset[str] = frozenset(notes)
 
     def __repr__(self) -> str:
         return f"<Vault {str(self.root)!r}: {len(self.notes)} notes>"
@@ -324,6 +328,8 @@ def load(
         disk=scan.disk,
         canvases=canvases,
     )
+    vault.use_cache = use_cache
+    vault.reparsed = frozenset(todo)
     if use_cache and (todo or len(outcomes) != len(ordered) or len(cached.notes) != len(ordered)):
         # Rows already encoded (from the cache, or by the workers) are written as they are.
         for path in fresh.notes:

@@ -1,0 +1,171 @@
+"""Per-note findings of note-scope rules, kept in the cache between runs.
+
+A rule registered with ``scope="note"`` reports about each note from that note alone, the
+configuration and the vault-wide facts it names in ``reads``. Its findings are kept per note
+in ``.starvault-cache/findings.marshal``, under the note's file key (the one the notes cache
+uses) and a context key per rule (starvault's version, the configuration, the values of
+what the rule reads). A warm check runs the rule on the notes whose findings are missing or
+stale only; a deleted or renamed note's findings are dropped when the cache is written.
+
+The file follows the discipline of :mod:`starvault.cache`: ``marshal`` of plain tuples behind
+a keyed hash with this user's key, read only from a regular file, never decoded before the
+hash proves this user's starvault wrote it; anything else is a cold start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import marshal
+import os
+import stat
+import tempfile
+import weakref
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from . import cache as _cache
+from .atomic import clean_stale, temp_prefix
+
+if TYPE_CHECKING:
+    from .rules import Finding, Rule
+    from .vault import Vault
+
+FILE = "findings.marshal"
+# Bump when a rule's findings or their encoding change without a version change.
+FORMAT = 1
+_KEY = f"{_cache._KEY}-findings-{FORMAT}"
+
+# code -> (context key, path -> (file key, encoded findings))
+Store = dict[str, tuple[str, dict[str, tuple[Any, Any]]]]
+
+
+class _State:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.changed = False
+
+
+_STATES: weakref.WeakKeyDictionary[Vault, _State] = weakref.WeakKeyDictionary()
+
+
+def _state(vault: Vault) -> _State:
+    state = _STATES.get(vault)
+    if state is None:
+        state = _STATES[vault] = _State(_load(vault))
+    return state
+
+
+def _load(vault: Vault) -> Store:
+    path = vault.root / _cache.CACHE_DIR / FILE
+    try:
+        secret = _cache.user_secret()
+        blob = _cache._read_regular(path, _cache.MAX_CACHE_BYTES) if secret else None
+        if blob is None or not blob.startswith(_cache.MAGIC):
+            return {}
+        start = len(_cache.MAGIC)
+        mac, payload = blob[start : start + 32], blob[start + 32 :]
+        if not hmac.compare_digest(mac, _cache._mac(secret, payload)):  # type: ignore[arg-type]
+            return {}  # not written by this user's starvault: never decoded
+        data = marshal.loads(payload)
+        if not isinstance(data, dict) or data.get("key") != _KEY:
+            return {}
+        rules = data["rules"]
+        return rules if isinstance(rules, dict) else {}
+    except Exception:  # any unreadable or corrupt cache is just a cold start
+        return {}
+
+
+def context_key(vault: Vault, r: Rule) -> str:
+    """What a note-scope rule's findings depend on besides the note itself."""
+    from .rules import READS
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{_KEY}\0{r.code}\0{r.scope}\0{vault.config!r}".encode("utf-8", "replace"))
+    for name in r.reads:
+        digest.update(f"\0{name}={READS[name](vault)!r}".encode("utf-8", "replace"))
+    return digest.hexdigest()
+
+
+def _encode(found: list[Finding]) -> tuple[Any, ...]:
+    return tuple((f.line, f.column, f.message, f.target, f.severity) for f in found)
+
+
+def _decode(path: str, rows: tuple[Any, ...]) -> list[Finding]:
+    from .rules import Finding
+
+    return [Finding(path, *row) for row in rows]
+
+
+def note_findings(vault: Vault, r: Rule) -> list[Finding]:
+    """Rule ``r``'s findings, in note order: from the cache for the notes it covers, from
+    running the rule on the other notes only."""
+    from .rules import run_on
+
+    if not vault.use_cache:
+        return list(r.check(vault))
+    state = _state(vault)
+    ctx = context_key(vault, r)
+    entry = state.store.get(r.code)
+    kept = entry[1] if entry is not None and entry[0] == ctx else {}
+    reparsed = vault.reparsed
+    dirty = set()
+    for path, note in vault.notes.items():
+        hit = kept.get(path)
+        if hit is None or path in reparsed or tuple(hit[0]) != note.file_key:
+            dirty.add(path)
+    if not dirty:
+        found: list[Finding] = []
+    elif len(dirty) == len(vault.notes):
+        found = list(r.check(vault))
+    else:
+        found = run_on(vault, r, frozenset(dirty))
+    fresh: dict[str, list[Finding]] = defaultdict(list)
+    for f in found:
+        fresh[f.path].append(f)
+    out: list[Finding] = []
+    rows: dict[str, tuple[Any, Any]] = {}
+    for path, note in vault.notes.items():
+        if path in dirty:
+            mine = fresh.pop(path, [])
+            rows[path] = (note.file_key, _encode(mine))
+        else:
+            rows[path] = kept[path]
+            mine = _decode(path, kept[path][1]) if kept[path][1] else []
+        out.extend(mine)
+    for rest in fresh.values():  # about a path that is not a note: reported, not kept
+        out.extend(rest)
+    if dirty or len(kept) != len(rows) or entry is None or entry[0] != ctx:
+        state.store[r.code] = (ctx, rows)
+        state.changed = True
+    return out
+
+
+def save(vault: Vault) -> None:
+    """Write the findings computed in this run, if any changed (atomically; a read-only
+    vault runs uncached)."""
+    state = _STATES.get(vault)
+    if state is None or not state.changed or not vault.use_cache:
+        return
+    secret = _cache.user_secret()
+    if secret is None:
+        return
+    folder = vault.root / _cache.CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        if not stat.S_ISDIR(os.lstat(folder).st_mode):
+            return  # a symbolic link or a file: never write through it
+        payload = marshal.dumps({"key": _KEY, "rules": state.store})
+        clean_stale(folder)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=temp_prefix(), suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_cache.MAGIC + _cache._mac(secret, payload))
+                fh.write(payload)
+            os.replace(tmp, folder / FILE)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        state.changed = False
+    except (OSError, ValueError):
+        pass  # a read-only vault (or findings marshal cannot hold): same results, uncached
