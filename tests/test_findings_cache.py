@@ -184,3 +184,19 @@ def test_scope_in_the_registry_drives_the_language_servers_focus() -> None:
     for r in all_rules():
         if r.scope == "note":
             assert r.check.__module__.endswith(("star", "frontmatter")), r.code
+
+
+def test_json_output_is_what_the_json_module_writes(make_vault, run_cli) -> None:
+    """The fast writer of --format json gives json.dumps(indent=2)'s exact bytes."""
+    from starvault.report import dumps_indented, to_json_data
+
+    files = _files()
+    files['Stories/Ünïcode "q".md'] = STORY.format(title='Tab\\there "é"', types="x", action="")
+    root = make_vault(files)
+    report = check(load(root, use_cache=False))
+    data = to_json_data(report, "vault\u2028")
+    assert report.diagnostics
+    assert dumps_indented(data) == json.dumps(data, indent=2, ensure_ascii=False)
+    assert dumps_indented({"n": [None, True, 1.5, [], {}]}) == json.dumps(
+        {"n": [None, True, 1.5, [], {}]}, indent=2, ensure_ascii=False
+    )

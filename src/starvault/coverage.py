@@ -270,11 +270,25 @@ def question_types(vault: Vault) -> list[QuestionTypeInfo]:
     return sorted(out.values(), key=lambda qt: seed.index(qt.key) if qt.key in seed else 99)
 
 
-def _story_info(vault: Vault, note: Note) -> StoryInfo:
+def _story_facts(vault: Vault, note: Note) -> tuple[Any, ...]:
+    """What coverage reads from a story's text: its first learning, whether it is a
+    failure story, the Short version's speaking time and its Staff+ look-fors. Kept per
+    note in the cache (findings_cache.per_note), so a warm run reads no story again."""
+    from .redflags import staff_signals
+
     story = read_story(vault, note)
-    meta = note.meta
     learnings = story.part("Learnings")
     short = story.part("Short version")
+    seconds = (
+        round(speaking_seconds(short.text, vault.config.words_per_minute), 1) if short else None
+    )
+    learned = first_sentence(learnings.text) if learnings else ""
+    return (learned, story.failure, seconds, tuple(sorted(staff_signals(vault, note))))
+
+
+def _story_info(vault: Vault, note: Note, facts: tuple[Any, ...] | None = None) -> StoryInfo:
+    learned, failure, seconds, _signals = facts or _story_facts(vault, note)
+    meta = note.meta
     return StoryInfo(
         path=note.path,
         name=note.name,
@@ -284,13 +298,11 @@ def _story_info(vault: Vault, note: Note) -> StoryInfo:
         impact=_text(meta, "impact"),
         challenge=_text(meta, "challenge"),
         outcome=_text(meta, "outcome"),
-        learnings=first_sentence(learnings.text) if learnings else "",
+        learnings=learned,
         question_types=[s.strip() for s in _strings(meta.get("question_types"))],
         principles=linked_paths(vault, note, meta.get("principles")),
-        failure=story.failure,
-        speaking_seconds=(
-            round(speaking_seconds(short.text, vault.config.words_per_minute), 1) if short else None
-        ),
+        failure=failure,
+        speaking_seconds=seconds,
     )
 
 
@@ -408,9 +420,11 @@ def describe(d: Diagnostic) -> str:
     return f"{d.rule} {d.name} (line {d.line}): {d.message}"
 
 
-def _judge_stories(vault: Vault, stories: list[StoryInfo]) -> None:
+def _judge_stories(
+    vault: Vault, stories: list[StoryInfo], facts: dict[str, tuple[Any, ...]]
+) -> None:
     """Mark each story ready or not (with why), its vague results and its signals."""
-    from .redflags import SIGNALS, staff_signals
+    from .redflags import SIGNALS
 
     found = story_diagnostics(vault)
     for s in stories:
@@ -425,7 +439,7 @@ def _judge_stories(vault: Vault, stories: list[StoryInfo]) -> None:
                 describe(d) for d in diagnostics if d.rule == "ST007" and d.severity != "error"
             ]
             s.ready = not s.not_ready
-        shown = staff_signals(vault, vault.notes[s.path])
+        shown = facts[s.path][3]
         s.signals = [x for x in SIGNALS if x in shown]
 
 
@@ -461,8 +475,12 @@ def compute(vault: Vault) -> Coverage:
     if cached is not None:
         return cached
     t = vault.config.thresholds
-    stories = [_story_info(vault, n) for n in _by_title(vault.notes_of_type("story"))]
-    _judge_stories(vault, stories)
+    from .findings_cache import per_note
+
+    story_notes = _by_title(vault.notes_of_type("story"))
+    facts = per_note(vault, "story", story_notes, lambda n: _story_facts(vault, n))
+    stories = [_story_info(vault, n, facts[n.path]) for n in story_notes]
+    _judge_stories(vault, stories, facts)
     types = question_types(vault)
     # Stories by question type and by principle, indexed once: matching every type and
     # principle against every story grows with the square of the vault.

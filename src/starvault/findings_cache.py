@@ -22,6 +22,7 @@ import stat
 import tempfile
 import weakref
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import cache as _cache
@@ -29,6 +30,7 @@ from .atomic import clean_stale, temp_prefix
 
 if TYPE_CHECKING:
     from .rules import Finding, Rule
+    from .scan import Note
     from .vault import Vault
 
 FILE = "findings.marshal"
@@ -169,3 +171,38 @@ def save(vault: Vault) -> None:
         state.changed = False
     except (OSError, ValueError):
         pass  # a read-only vault (or findings marshal cannot hold): same results, uncached
+
+
+def per_note(
+    vault: Vault,
+    kind: str,
+    notes: list[Note],
+    compute: Callable[[Note], Any],
+) -> dict[str, Any]:
+    """``compute(note)`` for each of ``notes``, kept in the cache like a rule's findings:
+    the facts of one note (plain data that marshal holds) that a vault-wide model such as
+    coverage is assembled from. ``compute`` may read the note and the configuration only."""
+    if not vault.use_cache:
+        return {n.path: compute(n) for n in notes}
+    state = _state(vault)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{_KEY}\0facts:{kind}\0{vault.config!r}".encode("utf-8", "replace"))
+    ctx = digest.hexdigest()
+    name = f"facts:{kind}"
+    entry = state.store.get(name)
+    kept = entry[1] if entry is not None and entry[0] == ctx else {}
+    reparsed = vault.reparsed
+    rows: dict[str, tuple[Any, Any]] = {}
+    out: dict[str, Any] = {}
+    fresh = False
+    for note in notes:
+        hit = kept.get(note.path)
+        if hit is None or note.path in reparsed or tuple(hit[0]) != note.file_key:
+            hit = (note.file_key, compute(note))
+            fresh = True
+        rows[note.path] = hit
+        out[note.path] = hit[1]
+    if fresh or len(kept) != len(rows) or entry is None or entry[0] != ctx:
+        state.store[name] = (ctx, rows)
+        state.changed = True
+    return out
