@@ -200,3 +200,18 @@ def test_json_output_is_what_the_json_module_writes(make_vault, run_cli) -> None
     assert dumps_indented({"n": [None, True, 1.5, [], {}]}) == json.dumps(
         {"n": [None, True, 1.5, [], {}]}, indent=2, ensure_ascii=False
     )
+
+
+def test_a_rule_left_out_while_a_note_changed_is_not_trusted_later(make_vault, run_cli) -> None:
+    root = make_vault(_files())
+    _settle()
+    _json(run_cli, root)
+    _settle()
+    (root / "Stories/Bare.md").write_text(
+        STORY.format(title="Bare", types="failure", action=ACTION), "utf-8"
+    )
+    _settle()
+    _json(run_cli, root, "--select", "FM")  # the ST rules do not run on the new version
+    _settle()
+    after = _same_warm_and_cold(run_cli, root)
+    assert not [d for d in after if d["path"] == "Stories/Bare.md" and d["rule"] == "ST001"]

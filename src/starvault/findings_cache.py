@@ -35,17 +35,31 @@ if TYPE_CHECKING:
 
 FILE = "findings.marshal"
 # Bump when a rule's findings or their encoding change without a version change.
-FORMAT = 1
+FORMAT = 2
 _KEY = f"{_cache._KEY}-findings-{FORMAT}"
 
-# code -> (context key, path -> (file key, encoded findings))
-Store = dict[str, tuple[str, dict[str, tuple[Any, Any]]]]
+# The file holds the file key of every note it covers ("keys") and, per rule, its context
+# key and the findings of the notes it has any about ("rules": code -> (context, path ->
+# encoded findings)); per kind of note facts the same with every note's value. A rule's
+# entry always covers every note of "keys": one that did not run while a note changed is
+# dropped when the file is written.
+Store = dict[str, Any]
 
 
 class _State:
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.changed = False
+    def __init__(self, vault: Vault, store: Store) -> None:
+        keys: dict[str, Any] = store.get("keys") or {}
+        self.rules: dict[str, tuple[str, dict[str, Any]]] = store.get("rules") or {}
+        self.ran: set[str] = set()  # entries computed or confirmed in this run
+        reparsed = vault.reparsed
+        notes = vault.notes
+        # Notes whose cached results cannot be used: new, changed or read again.
+        self.changed = {
+            p for p, n in notes.items() if p in reparsed or tuple(keys.get(p, ())) != n.file_key
+        }
+        self.gone = keys.keys() - notes.keys()
+        self.dirty = bool(self.changed or self.gone)
+        self.written = False
 
 
 _STATES: weakref.WeakKeyDictionary[Vault, _State] = weakref.WeakKeyDictionary()
@@ -54,7 +68,7 @@ _STATES: weakref.WeakKeyDictionary[Vault, _State] = weakref.WeakKeyDictionary()
 def _state(vault: Vault) -> _State:
     state = _STATES.get(vault)
     if state is None:
-        state = _STATES[vault] = _State(_load(vault))
+        state = _STATES[vault] = _State(vault, _load(vault))
     return state
 
 
@@ -72,8 +86,7 @@ def _load(vault: Vault) -> Store:
         data = marshal.loads(payload)
         if not isinstance(data, dict) or data.get("key") != _KEY:
             return {}
-        rules = data["rules"]
-        return rules if isinstance(rules, dict) else {}
+        return data
     except Exception:  # any unreadable or corrupt cache is just a cold start
         return {}
 
@@ -100,46 +113,40 @@ def _decode(path: str, rows: tuple[Any, ...]) -> list[Finding]:
 
 
 def note_findings(vault: Vault, r: Rule) -> list[Finding]:
-    """Rule ``r``'s findings, in note order: from the cache for the notes it covers, from
-    running the rule on the other notes only."""
+    """Rule ``r``'s findings: from the cache for the notes it covers, from running the
+    rule on the other notes only."""
     from .rules import run_on
 
     if not vault.use_cache:
         return list(r.check(vault))
     state = _state(vault)
     ctx = context_key(vault, r)
-    entry = state.store.get(r.code)
-    kept = entry[1] if entry is not None and entry[0] == ctx else {}
-    reparsed = vault.reparsed
-    dirty = set()
-    for path, note in vault.notes.items():
-        hit = kept.get(path)
-        if hit is None or path in reparsed or tuple(hit[0]) != note.file_key:
-            dirty.add(path)
-    if not dirty:
-        found: list[Finding] = []
-    elif len(dirty) == len(vault.notes):
+    entry = state.rules.get(r.code)
+    if entry is None or entry[0] != ctx:
         found = list(r.check(vault))
+        kept: dict[str, Any] = {}
+        dirty: set[str] | frozenset[str] = frozenset(vault.notes)
     else:
-        found = run_on(vault, r, frozenset(dirty))
+        dirty, kept = state.changed, entry[1]
+        found = run_on(vault, r, frozenset(dirty)) if dirty else []
+    rows: dict[str, Any] = {}
+    out: list[Finding] = []
+    gone = state.gone
+    for path, encoded in kept.items():
+        if path not in dirty and path not in gone:
+            rows[path] = encoded
+            out.extend(_decode(path, encoded))
     fresh: dict[str, list[Finding]] = defaultdict(list)
     for f in found:
         fresh[f.path].append(f)
-    out: list[Finding] = []
-    rows: dict[str, tuple[Any, Any]] = {}
-    for path, note in vault.notes.items():
-        if path in dirty:
-            mine = fresh.pop(path, [])
-            rows[path] = (note.file_key, _encode(mine))
-        else:
-            rows[path] = kept[path]
-            mine = _decode(path, kept[path][1]) if kept[path][1] else []
+    for path, mine in fresh.items():
         out.extend(mine)
-    for rest in fresh.values():  # about a path that is not a note: reported, not kept
-        out.extend(rest)
-    if dirty or len(kept) != len(rows) or entry is None or entry[0] != ctx:
-        state.store[r.code] = (ctx, rows)
-        state.changed = True
+        if path in vault.notes:  # a finding about a path that is not a note is not kept
+            rows[path] = _encode(mine)
+    state.rules[r.code] = (ctx, rows)
+    state.ran.add(r.code)
+    if dirty or entry is None or entry[0] != ctx or state.gone:
+        state.written = True
     return out
 
 
@@ -147,7 +154,7 @@ def save(vault: Vault) -> None:
     """Write the findings computed in this run, if any changed (atomically; a read-only
     vault runs uncached)."""
     state = _STATES.get(vault)
-    if state is None or not state.changed or not vault.use_cache:
+    if state is None or not vault.use_cache or not (state.written or state.dirty):
         return
     secret = _cache.user_secret()
     if secret is None:
@@ -157,7 +164,14 @@ def save(vault: Vault) -> None:
         folder.mkdir(exist_ok=True)
         if not stat.S_ISDIR(os.lstat(folder).st_mode):
             return  # a symbolic link or a file: never write through it
-        payload = marshal.dumps({"key": _KEY, "rules": state.store})
+        # An entry that did not run while notes changed no longer covers them all.
+        rules = {
+            code: entry
+            for code, entry in state.rules.items()
+            if code in state.ran or not state.dirty
+        }
+        keys = {p: n.file_key for p, n in vault.notes.items()}
+        payload = marshal.dumps({"key": _KEY, "keys": keys, "rules": rules})
         clean_stale(folder)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=temp_prefix(), suffix=".tmp")
         try:
@@ -168,7 +182,7 @@ def save(vault: Vault) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
-        state.changed = False
+        state.written = state.dirty = False
     except (OSError, ValueError):
         pass  # a read-only vault (or findings marshal cannot hold): same results, uncached
 
@@ -189,20 +203,20 @@ def per_note(
     digest.update(f"{_KEY}\0facts:{kind}\0{vault.config!r}".encode("utf-8", "replace"))
     ctx = digest.hexdigest()
     name = f"facts:{kind}"
-    entry = state.store.get(name)
+    entry = state.rules.get(name)
     kept = entry[1] if entry is not None and entry[0] == ctx else {}
-    reparsed = vault.reparsed
-    rows: dict[str, tuple[Any, Any]] = {}
+    changed = state.changed
     out: dict[str, Any] = {}
     fresh = False
     for note in notes:
-        hit = kept.get(note.path)
-        if hit is None or note.path in reparsed or tuple(hit[0]) != note.file_key:
-            hit = (note.file_key, compute(note))
+        path = note.path
+        if path in changed or path not in kept:
+            out[path] = compute(note)
             fresh = True
-        rows[note.path] = hit
-        out[note.path] = hit[1]
-    if fresh or len(kept) != len(rows) or entry is None or entry[0] != ctx:
-        state.store[name] = (ctx, rows)
-        state.changed = True
+        else:
+            out[path] = kept[path]
+    state.rules[name] = (ctx, out)
+    state.ran.add(name)
+    if fresh or len(kept) != len(out) or entry is None or entry[0] != ctx:
+        state.written = True
     return out

@@ -258,17 +258,31 @@ def findings(vault: Vault, r: Rule) -> list[Finding]:
     return found
 
 
+# Each rule's diagnostics per loaded vault (coverage and check both ask for the ST and FM ones).
+_DIAGNOSTICS: weakref.WeakKeyDictionary[Vault, dict[str, list[Diagnostic]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def run(vault: Vault, rules: Iterable[Rule]) -> Iterator[Diagnostic]:
     overrides = vault.config.severity
+    memo = _DIAGNOSTICS.setdefault(vault, {})
     for r in rules:
         configured = overrides.get(r.code)
         if configured == "off":
             continue
-        for f in findings(vault, r):
-            severity = configured or f.severity or r.severity
-            d = Diagnostic(r.code, r.name, severity, f.path, f.line, f.column, f.message, f.target)
-            if not _suppressed(vault, d):
-                yield d
+        found = memo.get(r.code)
+        if found is None:
+            found = []
+            for f in findings(vault, r):
+                severity = configured or f.severity or r.severity
+                d = Diagnostic(
+                    r.code, r.name, severity, f.path, f.line, f.column, f.message, f.target
+                )
+                if not _suppressed(vault, d):
+                    found.append(d)
+            memo[r.code] = found
+        yield from found
 
 
 def check(
