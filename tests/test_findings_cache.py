@@ -215,3 +215,36 @@ def test_a_rule_left_out_while_a_note_changed_is_not_trusted_later(make_vault, r
     _settle()
     after = _same_warm_and_cold(run_cli, root)
     assert not [d for d in after if d["path"] == "Stories/Bare.md" and d["rule"] == "ST001"]
+
+
+def _course(name: str, prev: str | None, nxt: str | None) -> str:
+    nav = "## Navigation\n\n**Module:** [[Contents]] → Basics\n"
+    nav += f"**Previous:** [[{prev}]]\n" if prev else "**Previous:** —\n"
+    nav += f"**Next:** [[{nxt}]]\n" if nxt else "**Next:** —\n"
+    return (
+        f"---\ntype: course\ntitle: {name}\nmodule: Basics\n---\n\n# {name}\n\n{nav}\n---\n\n"
+        f"## Introduction\n\nText of {name}.\n\n---\n\n{nav}"
+    )
+
+
+def test_navigation_read_from_the_cache_equals_a_cold_read(make_vault, run_cli) -> None:
+    files = {
+        "Contents.md": "---\ntype: toc\n---\n\n# Contents\n\n1. [[A]]\n2. [[B]]\n3. [[C]]\n",
+        "A.md": _course("A", None, "B"),
+        "B.md": _course("B", "A", "C"),
+        "C.md": _course("C", "B", None),
+    }
+    root = make_vault(files)
+    _settle()
+    assert not [d for d in _json(run_cli, root) if d["rule"].startswith("NV")]
+    _settle()
+    # The table of contents changes the order: unchanged pages are now wrong.
+    (root / "Contents.md").write_text(
+        "---\ntype: toc\n---\n\n# Contents\n\n1. [[A]]\n2. [[C]]\n3. [[B]]\n", "utf-8"
+    )
+    after = _same_warm_and_cold(run_cli, root)
+    assert {d["path"] for d in after if d["rule"] == "NV003"} == {"A.md", "B.md", "C.md"}
+    _settle()
+    (root / "B.md").write_text(_course("B", "C", None).replace("## Navigation", "## Nav"), "utf-8")
+    after = _same_warm_and_cold(run_cli, root)
+    assert [d for d in after if d["path"] == "B.md" and d["rule"] == "NV001"]
