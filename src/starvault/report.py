@@ -91,6 +91,14 @@ def dumps_indented(value: object, level: int = 0) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
+        if all(type(v) is str or type(v) is int for v in value.values()):
+            # A flat record (one finding): no recursion, the common case by far.
+            items = [
+                f"{_encode_str(k) if isinstance(k, str) else json.dumps(str(k))}: "
+                f"{_encode_str(v) if type(v) is str else int.__repr__(v)}"  # type: ignore[arg-type]
+                for k, v in value.items()
+            ]
+            return "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
         items = [
             f"{_encode_str(k) if isinstance(k, str) else json.dumps(str(k))}: "
             f"{dumps_indented(v, level + 1)}"
