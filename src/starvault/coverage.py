@@ -167,7 +167,14 @@ class Coverage:
         return _jsonable(asdict(self))
 
     def story(self, path: str) -> StoryInfo | None:
-        return next((s for s in self.stories if s.path == path), None)
+        # Indexed on first use (a scan per call is quadratic over a build's story pages);
+        # kept outside the fields, so to_dict() does not see it.
+        index = self.__dict__.get("_story_index")
+        if index is None or len(index) != len(self.stories):
+            index = self.__dict__["_story_index"] = {}
+            for s in self.stories:
+                index.setdefault(s.path, s)
+        return index.get(path)
 
 
 def _jsonable(value: Any) -> Any:
