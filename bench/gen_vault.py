@@ -121,8 +121,12 @@ def name_key(name: str) -> str:
 
 
 def source_sha() -> str:
-    """Hash of this file: a cached vault is stale when the generator changes."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    """Hash of the generator (this file and gen_typed.py): a cached vault is stale when it
+    changes."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update((here / "gen_typed.py").read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # --------------------------------------------------------------------------- plan
@@ -987,17 +991,37 @@ def generate(root: Path, notes: int, seed: int = 0) -> dict:
     }
 
 
+PROFILES = ("links", "typed")
+
+
+def generate_profile(profile: str, root: Path, notes: int, seed: int = 0) -> dict:
+    """``generate`` for the default profile, ``gen_typed.generate_typed`` for ``typed``."""
+    if profile == "typed":
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from gen_typed import generate_typed
+
+        return generate_typed(root, notes, seed)
+    return generate(root, notes, seed)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", type=Path, help="vault folder to create")
     ap.add_argument("--notes", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    ap.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="links",
+        help="links: prose with every link form and planted link problems (default); "
+        "typed: a quarter each stories, questions, course pages, plain notes (gen_typed.py)",
+    )
     args = ap.parse_args(argv)
     if args.force and args.out.exists():
         shutil.rmtree(args.out)
     try:
-        info = generate(args.out, args.notes, args.seed)
+        info = generate_profile(args.profile, args.out, args.notes, args.seed)
     except FileExistsError as e:
         print(f"error: {e} (use --force)", file=sys.stderr)
         return 2

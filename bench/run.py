@@ -2,6 +2,7 @@
 
     python bench/run.py check   [--sizes 1000,10000] [--skip-peers]
     python bench/run.py build   [--sizes 1000,10000] [--skip-peers]
+    python bench/run.py scale   [--sizes 10000] [--profile typed|links]
     python bench/run.py startup [--runs 20]
     python bench/run.py         # all three
 
@@ -218,12 +219,14 @@ def fail_text(run: Run, ok_codes: tuple[int, ...] = (0,)) -> str | None:
 # --------------------------------------------------------------------------- vaults
 
 
-def ensure_vault(n: int, seed: int = 0) -> tuple[Path, dict]:
-    """bench/out/vault-N, regenerated when the generator (or N, or the seed) changed."""
-    root = OUT / f"vault-{n}"
-    stamp = OUT / f"vault-{n}.json"
-    key = {"generator": gen_vault.source_sha(), "notes": n, "seed": seed}
-    manifest = OUT / f"vault-{n}-manifest.json"
+def ensure_vault(n: int, seed: int = 0, profile: str = "links") -> tuple[Path, dict]:
+    """bench/out/vault-N (vault-typed-N for the typed profile), regenerated when the
+    generator (or N, or the seed) changed."""
+    name = f"vault-{n}" if profile == "links" else f"vault-{profile}-{n}"
+    root = OUT / name
+    stamp = OUT / f"{name}.json"
+    key = {"generator": gen_vault.source_sha(), "notes": n, "seed": seed, "profile": profile}
+    manifest = OUT / f"{name}-manifest.json"
     if root.is_dir() and stamp.is_file() and manifest.is_file():
         data = json.loads(stamp.read_text(encoding="utf-8"))
         if data.get("key") == key:
@@ -232,8 +235,11 @@ def ensure_vault(n: int, seed: int = 0) -> tuple[Path, dict]:
     if root.exists():
         shutil.rmtree(root)
     t0 = time.perf_counter()
-    info = gen_vault.generate(root, n, seed)
+    info = gen_vault.generate_profile(profile, root, n, seed)
     info["generate_s"] = round(time.perf_counter() - t0, 2)
+    if profile != "links":  # no planted link problems to verify
+        stamp.write_text(json.dumps({"key": key, "info": info}, indent=1), encoding="utf-8")
+        return root, info
     log(f"self-checking {root.name} with bench/verify_vault.py")
     res = verify_vault.verify(root, manifest)
     info["self_check"] = {
@@ -996,10 +1002,88 @@ def meta(sv: str) -> dict:
     }
 
 
+def cmd_scale(args: argparse.Namespace, sv: str, py: str) -> tuple[dict, Table]:
+    """The warm paths of issue 14 for one profile: cold check, check after one note changed
+    (and its ratio to cold), build with nothing changed, build after one note changed, each
+    with the peak memory of its whole process tree."""
+    t = Table(f"scale ({args.profile} profile)")
+    res: dict[str, Any] = {"sizes": {}}
+    for n in args.sizes:
+        root, info = ensure_vault(n, profile=args.profile)
+        r: dict[str, Any] = {"info": info}
+        res["sizes"][str(n)] = r
+        warm_page_cache(root)
+        work = fresh_copy(root, OUT / f"scale-{args.profile}-{n}")
+        check = [sv, "check", work, "--format", "json"]
+        cold = measure([*check, "--no-cache"], f"scale-cold-{n}", cwd=OUT)
+        r["cold"] = asdict(cold)
+        data, err = parse_check_json(cold)
+        if err:
+            t.add(n, "check --no-cache (cold)", f"error: {err}", "", "ERROR")
+            continue
+        n_diag = len(data.get("diagnostics", [])) if data else 0
+        t.add(n, "check --no-cache (cold)", f"{wall(cold)}, {n_diag} findings; {mem_text(cold)}")
+        fill = measure(check, f"scale-fill-{n}", cwd=OUT)
+        r["fill"] = asdict(fill)
+        append_line(note_to_touch(work))
+        warm = measure(check, f"scale-warm-{n}", cwd=OUT)
+        r["warm"] = asdict(warm)
+        ratio = warm.wall / cold.wall if cold.wall else None
+        r["warm_over_cold"] = round(ratio, 3) if ratio else None
+        met = warm.wall < 1.0 and ratio is not None and ratio <= 0.2
+        t.add(
+            n,
+            "check, 1 note changed",
+            f"{wall(warm)} ({ratio:.3f} of cold); {mem_text(warm)}",
+            "< 1 s, ≤ 0.2 at 10k",
+            status(met if n >= 10000 else None),
+        )
+        same = measure(check, f"scale-same-{n}", cwd=OUT)
+        r["unchanged"] = asdict(same)
+        t.add(n, "check, nothing changed", wall(same))
+        site = OUT / f"scale-site-{args.profile}-{n}"
+        if site.exists():
+            shutil.rmtree(site)
+        build = [sv, "build", work, "-o", site]
+        full = measure(build, f"scale-build-{n}", cwd=OUT)
+        r["build_full"] = asdict(full)
+        err = fail_text(full, (0, 1))
+        if err:
+            t.add(n, "build (full)", f"error: {err}", "", "ERROR")
+            continue
+        t.add(n, "build (full)", f"{wall(full)}; {mem_text(full)}", "< 600 MiB at 10k")
+        again = measure(build, f"scale-build-same-{n}", cwd=OUT)
+        r["build_unchanged"] = asdict(again)
+        t.add(
+            n,
+            "build, nothing changed",
+            f"{wall(again)}; {mem_text(again)}",
+            "< 2 s at 10k",
+            status(again.wall < 2.0 if n >= 10000 else None),
+        )
+        append_line(note_to_touch(work))
+        one = measure(build, f"scale-build-one-{n}", cwd=OUT)
+        r["build_one"] = asdict(one)
+        t.add(
+            n,
+            "build, 1 note changed",
+            f"{wall(one)}; {mem_text(one)}",
+            "< 2 s at 10k",
+            status(one.wall < 2.0 if n >= 10000 else None),
+        )
+    return res, t
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
-        "command", nargs="?", choices=["check", "build", "startup", "all"], default="all"
+        "command", nargs="?", choices=["check", "build", "startup", "scale", "all"], default="all"
+    )
+    ap.add_argument(
+        "--profile",
+        choices=gen_vault.PROFILES,
+        default="typed",
+        help="scale: the vault profile (default typed; see gen_vault.py --profile)",
     )
     ap.add_argument(
         "--sizes", default="1000,10000", help="comma-separated vault sizes (default 1000,10000)"
@@ -1031,7 +1115,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = ["check", "build", "startup"] if args.command == "all" else [args.command]
     tables = []
     for c in commands:
-        fn = {"check": cmd_check, "build": cmd_build, "startup": cmd_startup}[c]
+        fn = {"check": cmd_check, "build": cmd_build, "startup": cmd_startup, "scale": cmd_scale}[c]
         started = meta(sv)  # the starvault revision measured is the one at the start
         res, table = fn(args, sv, py)
         res["meta"] = started

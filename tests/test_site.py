@@ -613,8 +613,8 @@ def test_dashboards_show_the_coverage_model_and_findings(make_vault, tmp_path):
     assert '<rect class="bar over"' in practice  # 150 s is over the two-minute mark
 
     findings = page(out, "dashboards/findings.html")
-    linker = findings.split('href="../Notes/Linker.html">Linker</a>', 1)[1].split("</section>")[0]
-    assert "LK001" in linker and "Nowhere Note" in linker
+    lk001 = findings.split('id="LK001"', 1)[1].split("</section>")[0]
+    assert 'href="../Notes/Linker.html">Linker</a>' in lk001 and "Nowhere Note" in lk001
 
 
 def test_signals_dashboard_and_what_did_not_count_on_home(make_vault, tmp_path):
@@ -762,3 +762,54 @@ def test_bad_vault_is_a_usage_error(run_cli, tmp_path):
     result = run_cli("build", str(tmp_path / "missing"), "-o", str(tmp_path / "o"))
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_findings_page_groups_by_rule_and_pages_the_rest(make_vault, tmp_path, monkeypatch):
+    from starvault.site import dashboards
+
+    monkeypatch.setattr(dashboards, "FINDINGS_SHOWN", 3)
+    monkeypatch.setattr(dashboards, "FINDINGS_PAGE", 10)
+    files = {f"N{i:02d}.md": f"# N{i:02d}\n\n[[Gone {i:02d}]]\n" for i in range(25)}
+    files["Index.md"] = "# Index\n\n" + "".join(f"[[N{i:02d}]]\n" for i in range(25))
+    _, out, _ = build_site(make_vault, files, tmp_path)
+
+    findings = page(out, "dashboards/findings.html")
+    lk001 = findings.split('id="LK001"', 1)[1].split("</section>")[0]
+    assert "25 findings in 25 notes" in lk001
+    assert lk001.count("<li ") == 3 and "22 more" in lk001
+    for n in (1, 2, 3):
+        assert f'href="findings/LK001-{n}.html"' in lk001
+    assert not (out / "dashboards/findings/LK001-4.html").exists()
+    listed = []
+    for n in (1, 2, 3):
+        rule_page = page(out, f"dashboards/findings/LK001-{n}.html")
+        assert 'href="../findings.html"' in rule_page
+        listed += re.findall(r"Gone (\d\d)", rule_page)
+    assert sorted(set(listed)) == [f"{i:02d}" for i in range(25)]
+
+
+def test_dashboards_are_kept_when_nothing_changed_and_rebuilt_when_a_note_did(make_vault, tmp_path):
+    files = dict(small_vault())
+    files["Companies/Acme.md"] = "---\ntype: company\ntitle: Acme\n---\n\n# Acme\n"
+    root, out, first = build_site(make_vault, files, tmp_path)
+    assert "dashboards/findings.html" in first.dashboards
+    company = [p for p in first.dashboards if "company-" in p]
+    assert company
+    inode = (out / "dashboards/findings.html").stat().st_ino
+
+    again = build(load(root), out)
+    assert again.rendered == [] and again.dashboards == first.dashboards
+    assert (out / "dashboards/findings.html").stat().st_ino == inode  # not written again
+
+    # A change anywhere: the dashboards equal those of a build from scratch, and the page
+    # of a company that is gone is gone.
+    (root / "Notes/Linker.md").write_text("# Linker\n\n[[Another Missing Note]]\n", "utf-8")
+    (root / "Companies/Acme.md").unlink()
+    third = build(load(root), out)
+    assert not [p for p in third.dashboards if "company-" in p]
+    assert not (out / company[0]).exists()
+    fresh = tmp_path / "fresh"
+    build(load(root, use_cache=False), fresh)
+    for rel in third.dashboards:
+        assert (out / rel).read_bytes() == (fresh / rel).read_bytes(), rel
+    assert "Another Missing Note" in page(out, "dashboards/findings.html")

@@ -167,7 +167,14 @@ class Coverage:
         return _jsonable(asdict(self))
 
     def story(self, path: str) -> StoryInfo | None:
-        return next((s for s in self.stories if s.path == path), None)
+        # Indexed on first use (a scan per call is quadratic over a build's story pages);
+        # kept outside the fields, so to_dict() does not see it.
+        index = self.__dict__.get("_story_index")
+        if index is None or len(index) != len(self.stories):
+            index = self.__dict__["_story_index"] = {}
+            for s in self.stories:
+                index.setdefault(s.path, s)
+        return index.get(path)
 
 
 def _jsonable(value: Any) -> Any:
@@ -270,11 +277,25 @@ def question_types(vault: Vault) -> list[QuestionTypeInfo]:
     return sorted(out.values(), key=lambda qt: seed.index(qt.key) if qt.key in seed else 99)
 
 
-def _story_info(vault: Vault, note: Note) -> StoryInfo:
+def _story_facts(vault: Vault, note: Note) -> tuple[Any, ...]:
+    """What coverage reads from a story's text: its first learning, whether it is a
+    failure story, the Short version's speaking time and its Staff+ look-fors. Kept per
+    note in the cache (findings_cache.per_note), so a warm run reads no story again."""
+    from .redflags import staff_signals
+
     story = read_story(vault, note)
-    meta = note.meta
     learnings = story.part("Learnings")
     short = story.part("Short version")
+    seconds = (
+        round(speaking_seconds(short.text, vault.config.words_per_minute), 1) if short else None
+    )
+    learned = first_sentence(learnings.text) if learnings else ""
+    return (learned, story.failure, seconds, tuple(sorted(staff_signals(vault, note))))
+
+
+def _story_info(vault: Vault, note: Note, facts: tuple[Any, ...] | None = None) -> StoryInfo:
+    learned, failure, seconds, _signals = facts or _story_facts(vault, note)
+    meta = note.meta
     return StoryInfo(
         path=note.path,
         name=note.name,
@@ -284,13 +305,11 @@ def _story_info(vault: Vault, note: Note) -> StoryInfo:
         impact=_text(meta, "impact"),
         challenge=_text(meta, "challenge"),
         outcome=_text(meta, "outcome"),
-        learnings=first_sentence(learnings.text) if learnings else "",
+        learnings=learned,
         question_types=[s.strip() for s in _strings(meta.get("question_types"))],
         principles=linked_paths(vault, note, meta.get("principles")),
-        failure=story.failure,
-        speaking_seconds=(
-            round(speaking_seconds(short.text, vault.config.words_per_minute), 1) if short else None
-        ),
+        failure=failure,
+        speaking_seconds=seconds,
     )
 
 
@@ -408,9 +427,11 @@ def describe(d: Diagnostic) -> str:
     return f"{d.rule} {d.name} (line {d.line}): {d.message}"
 
 
-def _judge_stories(vault: Vault, stories: list[StoryInfo]) -> None:
+def _judge_stories(
+    vault: Vault, stories: list[StoryInfo], facts: dict[str, tuple[Any, ...]]
+) -> None:
     """Mark each story ready or not (with why), its vague results and its signals."""
-    from .redflags import SIGNALS, staff_signals
+    from .redflags import SIGNALS
 
     found = story_diagnostics(vault)
     for s in stories:
@@ -425,7 +446,7 @@ def _judge_stories(vault: Vault, stories: list[StoryInfo]) -> None:
                 describe(d) for d in diagnostics if d.rule == "ST007" and d.severity != "error"
             ]
             s.ready = not s.not_ready
-        shown = staff_signals(vault, vault.notes[s.path])
+        shown = facts[s.path][3]
         s.signals = [x for x in SIGNALS if x in shown]
 
 
@@ -461,14 +482,28 @@ def compute(vault: Vault) -> Coverage:
     if cached is not None:
         return cached
     t = vault.config.thresholds
-    stories = [_story_info(vault, n) for n in _by_title(vault.notes_of_type("story"))]
-    _judge_stories(vault, stories)
+    from .findings_cache import per_note
+
+    story_notes = _by_title(vault.notes_of_type("story"))
+    facts = per_note(vault, "story", story_notes, lambda n: _story_facts(vault, n))
+    stories = [_story_info(vault, n, facts[n.path]) for n in story_notes]
+    _judge_stories(vault, stories, facts)
     types = question_types(vault)
+    # Stories by question type and by principle, indexed once: matching every type and
+    # principle against every story grows with the square of the vault.
+    by_type: dict[str, list[str]] = defaultdict(list)
+    by_principle: dict[str, list[str]] = defaultdict(list)
+    for s in stories:
+        for key in dict.fromkeys(s.question_types):
+            by_type[key].append(s.path)
+        for p in dict.fromkeys(s.principles):
+            by_principle[p].append(s.path)
     for qt in types:
-        qt.stories = [s.path for s in stories if qt.key in s.question_types]
-    matrix = {s.path: {qt.key: qt.key in s.question_types for qt in types} for s in stories}
+        qt.stories = list(by_type.get(qt.key, ()))
+    blank = {qt.key: False for qt in types}
+    matrix = {s.path: blank | {k: True for k in s.question_types if k in blank} for s in stories}
     principles = [
-        PrincipleInfo(n.path, n.title, [s.path for s in stories if n.path in s.principles])
+        PrincipleInfo(n.path, n.title, list(by_principle.get(n.path, ())))
         for n in _by_title(vault.notes_of_type("principle"))
     ]
     asks: dict[str, list[AskInfo]] = {c: [] for c in ASK_CATEGORIES}

@@ -26,10 +26,10 @@ import posixpath
 import re
 import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .atomic import write_atomic
-from .scan import Link, Note, parse_text
+from .scan import Heading, Link, Note, parse_text
 
 if TYPE_CHECKING:
     from .vault import Vault
@@ -109,7 +109,7 @@ def parse_page(vault: Vault, note: Note, lines: list[str]) -> PageNav:
     heads = note.headings
     blocks: list[tuple[int, NavBlock]] = []
     for i, head in enumerate(heads):
-        if head.level != 2 or head.text.strip().strip("*_ :").casefold() != "navigation":
+        if not _is_nav_heading(head):
             continue
         end = len(lines)
         if i + 1 < len(heads):
@@ -153,14 +153,73 @@ def _nav_line(vault: Vault, note: Note, key: str, line: int, text: str) -> NavLi
     return NavLine(key, line, text, link, target, after)
 
 
+def _is_nav_heading(head: Heading) -> bool:
+    return head.level == 2 and head.text.strip().strip("*_ :").casefold() == "navigation"
+
+
+def nav_lines(note: Note, lines: list[str]) -> tuple[int, tuple[tuple[int, str], ...]]:
+    """What :func:`parse_page` reads of a page's text: its number of lines and the lines
+    of its Navigation sections up to their end (plain data, kept in the cache)."""
+    heads = note.headings
+    kept: list[tuple[int, str]] = []
+    for i, head in enumerate(heads):
+        if not _is_nav_heading(head):
+            continue
+        end = heads[i + 1].line - 1 if i + 1 < len(heads) else len(lines)
+        for n in range(head.line + 1, min(end, len(lines)) + 1):
+            kept.append((n, lines[n - 1]))
+            if _THEMATIC_BREAK.match(lines[n - 1]):
+                break
+    return len(lines), tuple(kept)
+
+
+class _SparseLines:
+    """A page's lines where only those :func:`nav_lines` kept are known (the rest read as
+    blank): enough for :func:`parse_page`, without reading the file."""
+
+    def __init__(self, count: int, kept: tuple[tuple[int, str], ...]) -> None:
+        self.count = count
+        self.kept = dict(kept)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, i: int) -> str:
+        return self.kept.get(i + 1, "")
+
+
 def page_nav(vault: Vault, note: Note) -> PageNav:
-    """The navigation of a course page of the vault (cached per vault)."""
+    """The navigation of a course page of the vault (cached per vault; the lines it is
+    read from are kept per note version in the cache, so a warm run reads no page)."""
     cache = _PAGES.setdefault(vault, {})
     found = cache.get(note.path)
     if found is None:
-        found = parse_page(vault, note, vault.text(note).split("\n"))
+        sparse = _nav_texts(vault).get(note.path)
+        if sparse is None:
+            found = parse_page(vault, note, vault.text(note).split("\n"))
+        else:
+            found = parse_page(vault, note, _SparseLines(*sparse))  # type: ignore[arg-type]
         cache[note.path] = found
     return found
+
+
+def _nav_texts(vault: Vault) -> dict[str, tuple[int, tuple[tuple[int, str], ...]]]:
+    """:func:`nav_lines` of every course page, from the cache where it is current."""
+    found = _NAV_TEXTS.get(vault)
+    if found is None:
+        from .findings_cache import per_note
+
+        found = per_note(
+            vault,
+            "navigation",
+            vault.notes_of_type("course"),
+            lambda n: nav_lines(n, vault.text(n).split("\n")),
+        )
+        _NAV_TEXTS[vault] = found
+    return found
+
+
+_NAV_TEXTS: weakref.WeakKeyDictionary[Vault, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
 _PAGES: weakref.WeakKeyDictionary[Vault, dict[str, PageNav]] = weakref.WeakKeyDictionary()
@@ -190,18 +249,30 @@ def course_order(vault: Vault) -> list[str]:
 _ORDERS: weakref.WeakKeyDictionary[Vault, list[str]] = weakref.WeakKeyDictionary()
 
 
+def _positions(vault: Vault) -> dict[str, int]:
+    """Each course page's place in :func:`course_order` (a list scan per page is
+    quadratic in the number of pages)."""
+    found = _POSITIONS.get(vault)
+    if found is None:
+        found = _POSITIONS[vault] = {p: i for i, p in enumerate(course_order(vault))}
+    return found
+
+
+_POSITIONS: weakref.WeakKeyDictionary[Vault, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
 def _course_order(vault: Vault) -> list[str]:
     toc = toc_note(vault)
     if toc is None:
         return []
-    order: list[str] = []
+    order: dict[str, None] = {}  # a dict: "already listed" is a lookup, not a list scan
     for r in sorted(vault.links_from(toc), key=lambda r: (r.link.line, r.link.column)):
         if r.link.kind not in ("link", "markdown", "embed") or r.path is None:
             continue
         note = vault.notes.get(r.path)
-        if note is not None and note.type == "course" and r.path not in order:
-            order.append(r.path)
-    return order
+        if note is not None and note.type == "course":
+            order.setdefault(r.path)
+    return list(order)
 
 
 @dataclass(frozen=True)
@@ -219,9 +290,9 @@ def expected(vault: Vault, note: Note) -> Expected | None:
     """What the page's Navigation should say, or None when the toc does not list it."""
     toc = toc_note(vault)
     order = course_order(vault)
-    if toc is None or note.path not in order:
+    i = _positions(vault).get(note.path)
+    if toc is None or i is None:
         return None
-    i = order.index(note.path)
     module = note.meta.get("module")
     return Expected(
         toc.path,

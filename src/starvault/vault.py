@@ -116,7 +116,12 @@ class Vault:
         self.canvases = canvases or {}
         self._resolved: dict[str, list[Resolved]] = {}
         self._texts: dict[str, str] = {}
+        self._lookups: dict[tuple[str, str], Note | None] = {}
         self._outcomes: dict[str, Outcome] = dict(outcomes or {})
+        # Set by load(): whether per-note results may be read from and kept in the cache,
+        # and the notes read from their files in this run (the rest came from the cache).
+        self.use_cache = False
+        self.reparsed: frozenset[str] = frozenset(notes)
 
     def __repr__(self) -> str:
         return f"<Vault {str(self.root)!r}: {len(self.notes)} notes>"
@@ -133,10 +138,13 @@ class Vault:
     def lookup(self, target: str, source: Note | None = None) -> Note | None:
         """The note a wiki-link target means from ``source`` (or from the vault root)."""
         folder = source.folder if source else ""
+        key = (target, folder)
+        if key in self._lookups:  # navigation and coverage ask for the same few targets
+            return self._lookups[key]
         where, cands = self.resolver.candidates(target.strip(), folder)
-        if where != "ok" or not cands:
-            return None
-        return self.notes.get(cands[0])
+        found = self.notes.get(cands[0]) if where == "ok" and cands else None
+        self._lookups[key] = found
+        return found
 
     def is_template(self, note: Note | str) -> bool:
         """A blank in the note-template folder (config ``note_templates``), used by
@@ -324,6 +332,8 @@ def load(
         disk=scan.disk,
         canvases=canvases,
     )
+    vault.use_cache = use_cache
+    vault.reparsed = frozenset(todo)
     if use_cache and (todo or len(outcomes) != len(ordered) or len(cached.notes) != len(ordered)):
         # Rows already encoded (from the cache, or by the workers) are written as they are.
         for path in fresh.notes:

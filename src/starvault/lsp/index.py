@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..links import Resolved, Status, resolve_link, section_headings
-from ..rules import Diagnostic, check, run, select_rules
+from ..rules import Diagnostic, Rule, check, run, select_rules
 from ..scan import Heading, Link, LinkSpan, Note, link_span, parse_text
 from ..vault import Vault, load
 
@@ -31,15 +31,12 @@ class LiveVault(Vault):
         return hit if hit is not None else super().text(path)
 
 
-# Rules whose findings about a note depend only on that note and its links' outcomes:
-# right after an edit they run on the edited note alone (see Index.edit); every rule,
-# these included, runs on the whole vault once typing pauses. A rule not listed here (a
-# new one, one that counts across notes) waits for that full pass, which is always right.
-FOCUS_RULES = (
-    "VA001", "VA002", "FM001", "FM002", "FM003",
-    "LK001", "LK002", "LK003", "LK004", "LK005", "LK006", "LK008",
-    "ST",
-)  # fmt: skip
+# Rules whose findings about a note depend only on that note and its links' outcomes (the
+# registry's ``local`` rules: see starvault.rules) run on the edited note alone right after
+# an edit (see Index.edit); every rule, these included, runs on the whole vault once typing
+# pauses. A rule that counts across notes waits for that full pass, which is always right.
+def _focus(r: Rule) -> bool:
+    return r.local
 
 
 class _FocusNotes(dict):  # type: ignore[type-arg]
@@ -169,7 +166,7 @@ class Index:
         return self.focus(path)
 
     def focus(self, path: str) -> set[str]:
-        """The edited note's findings from :data:`FOCUS_RULES`, checked on that note
+        """The edited note's findings from the rules of local scope, checked on that note
         alone; its other findings are kept from the last full pass until the next."""
         full = self.vault
         notes = _FocusNotes({path: full.notes[path]}, full.notes)
@@ -181,9 +178,10 @@ class Index:
         view.__dict__["suggester"] = full.suggester
         view._texts = full._texts
         rules = select_rules(full.config.select, full.config.ignore)
-        chosen = [r for r in rules if r.code.startswith(FOCUS_RULES)]
+        chosen = [r for r in rules if _focus(r)]
+        focused = {r.code for r in chosen}
         found = [d for d in run(view, chosen) if d.path == path]
-        kept = [d for d in self.diagnostics.get(path, []) if not d.rule.startswith(FOCUS_RULES)]
+        kept = [d for d in self.diagnostics.get(path, []) if d.rule not in focused]
         # Sent even when unchanged: the editor then knows they belong to its new version.
         self.diagnostics[path] = sorted(found + kept, key=Diagnostic.sort_key)
         return {path}

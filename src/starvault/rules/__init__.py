@@ -7,6 +7,16 @@ decorator; its docstring is its documentation, first line the summary, then an
 
 Rules are grouped in modules by family (files, links, frontmatter, ...); importing this
 package registers them all.
+
+A rule also declares its ``scope``: what its findings about a note depend on.
+
+- ``"vault"`` (the default): anything in the vault (counts, order, other notes).
+- ``"local"``: the note and its links' outcomes only. The language server runs these on the
+  edited note alone right after an edit.
+- ``"note"``: the note alone, plus the configuration and the vault-wide facts named in
+  ``reads`` (see :data:`READS`). Such a rule iterates notes through :func:`in_scope`, and
+  the runner keeps its findings per note in the cache (:mod:`starvault.findings_cache`): a
+  warm check runs it on changed notes only. Without ``reads`` it is also ``local``.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ import inspect
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from ..vault import Vault
@@ -62,7 +72,29 @@ class Diagnostic:
         return out
 
 
+T = TypeVar("T")
 CheckFn = Callable[["Vault"], Iterable[Finding]]
+SCOPES = ("vault", "local", "note")
+
+
+def _question_type_keys(vault: Vault) -> object:
+    from ..coverage import question_types
+
+    return sorted({qt.key for qt in question_types(vault)})
+
+
+def _target_level(vault: Vault) -> object:
+    from ..redflags import target_level
+
+    return target_level(vault)
+
+
+# The vault-wide facts a note-scope rule may read besides its note, by name: the value of
+# each one a rule reads is part of the key its cached findings are kept under.
+READS: dict[str, Callable[[Vault], object]] = {
+    "question-types": _question_type_keys,
+    "target-level": _target_level,
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +104,13 @@ class Rule:
     severity: str
     check: CheckFn
     fixable: bool = False
+    scope: str = "vault"
+    reads: tuple[str, ...] = ()
+
+    @property
+    def local(self) -> bool:
+        """Its findings about a note depend on that note (and its links) alone."""
+        return self.scope == "local" or (self.scope == "note" and not self.reads)
 
     @property
     def doc(self) -> str:
@@ -89,13 +128,24 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(code: str, name: str, severity: str = "error", fixable: bool = False):  # type: ignore[no-untyped-def]
-    """Register a check function as rule ``code``."""
+def rule(  # type: ignore[no-untyped-def]
+    code: str,
+    name: str,
+    severity: str = "error",
+    fixable: bool = False,
+    scope: str = "vault",
+    reads: tuple[str, ...] = (),
+):
+    """Register a check function as rule ``code`` (``scope`` and ``reads``: see above)."""
+    if scope not in SCOPES:
+        raise ValueError(f"rule {code}: unknown scope {scope!r}")
+    if unknown := set(reads) - READS.keys():
+        raise ValueError(f"rule {code}: unknown vault-wide facts {sorted(unknown)}")
 
     def register(fn: CheckFn) -> CheckFn:
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
-        REGISTRY[code] = Rule(code, name, severity, fn, fixable)
+        REGISTRY[code] = Rule(code, name, severity, fn, fixable, scope, tuple(reads))
         return fn
 
     return register
@@ -165,28 +215,74 @@ class Report:
 # Each rule's findings per loaded vault: the coverage model runs the ST and FM rules to
 # tell which stories are ready, and a check run must not pay for them twice.
 _FINDINGS: weakref.WeakKeyDictionary[Vault, dict[str, list[Finding]]] = weakref.WeakKeyDictionary()
+# The notes a note-scope rule is being run on, while the runner restricts it.
+_SCOPE: weakref.WeakKeyDictionary[Vault, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def in_scope(vault: Vault, notes: Iterable[T]) -> Iterable[T]:
+    """The notes (or note paths) a note-scope rule looks at in this run: all of them,
+    unless the runner restricts the rule to the notes its cache does not cover."""
+    only = _SCOPE.get(vault)
+    if only is None:
+        return notes
+    return [n for n in notes if (n if isinstance(n, str) else n.path) in only]  # type: ignore[attr-defined]
+
+
+def restricted(vault: Vault) -> bool:
+    """Whether a note-scope rule runs on some notes only (then memos of all notes wait)."""
+    return vault in _SCOPE
+
+
+def run_on(vault: Vault, r: Rule, paths: frozenset[str]) -> list[Finding]:
+    """Rule ``r`` (of note scope) on the notes ``paths`` only."""
+    _SCOPE[vault] = paths
+    try:
+        return list(r.check(vault))
+    finally:
+        del _SCOPE[vault]
 
 
 def findings(vault: Vault, r: Rule) -> list[Finding]:
-    """What rule ``r`` reports on ``vault``, computed once per Vault object."""
+    """What rule ``r`` reports on ``vault``, computed once per Vault object; for a
+    note-scope rule, on the notes the findings cache does not cover only."""
     memo = _FINDINGS.setdefault(vault, {})
     found = memo.get(r.code)
     if found is None:
-        found = memo[r.code] = list(r.check(vault))
+        if r.scope == "note":
+            from ..findings_cache import note_findings
+
+            found = note_findings(vault, r)
+        else:
+            found = list(r.check(vault))
+        memo[r.code] = found
     return found
+
+
+# Each rule's diagnostics per loaded vault (coverage and check both ask for the ST and FM ones).
+_DIAGNOSTICS: weakref.WeakKeyDictionary[Vault, dict[str, list[Diagnostic]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def run(vault: Vault, rules: Iterable[Rule]) -> Iterator[Diagnostic]:
     overrides = vault.config.severity
+    memo = _DIAGNOSTICS.setdefault(vault, {})
     for r in rules:
         configured = overrides.get(r.code)
         if configured == "off":
             continue
-        for f in findings(vault, r):
-            severity = configured or f.severity or r.severity
-            d = Diagnostic(r.code, r.name, severity, f.path, f.line, f.column, f.message, f.target)
-            if not _suppressed(vault, d):
-                yield d
+        found = memo.get(r.code)
+        if found is None:
+            found = []
+            for f in findings(vault, r):
+                severity = configured or f.severity or r.severity
+                d = Diagnostic(
+                    r.code, r.name, severity, f.path, f.line, f.column, f.message, f.target
+                )
+                if not _suppressed(vault, d):
+                    found.append(d)
+            memo[r.code] = found
+        yield from found
 
 
 def check(
@@ -197,6 +293,9 @@ def check(
     """Run the selected rules over a loaded vault and return the sorted diagnostics."""
     rules = select_rules(vault.config.select, vault.config.ignore, select, ignore)
     diagnostics = sorted(run(vault, rules), key=Diagnostic.sort_key)
+    from ..findings_cache import save
+
+    save(vault)
     return Report(vault, diagnostics)
 
 

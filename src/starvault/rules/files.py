@@ -21,7 +21,7 @@ def _problems(vault: Vault, code: str) -> Iterator[Finding]:
             yield Finding(path, p.line, p.column, p.message)
 
 
-@rule("VA001", "unreadable-note")
+@rule("VA001", "unreadable-note", scope="local")
 def unreadable_note(vault: Vault) -> Iterator[Finding]:
     """A note that is not UTF-8 text: binary, another encoding, or not readable at all.
 
@@ -41,7 +41,7 @@ def unreadable_note(vault: Vault) -> Iterator[Finding]:
     return _problems(vault, "VA001")
 
 
-@rule("VA002", "invalid-front-matter")
+@rule("VA002", "invalid-front-matter", scope="local")
 def invalid_front_matter(vault: Vault) -> Iterator[Finding]:
     """Front matter that is not valid YAML, or is not a mapping of properties.
 

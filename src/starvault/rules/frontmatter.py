@@ -14,7 +14,7 @@ from .. import schema
 from ..markdown.syntax import whole_wikilink
 from ..scan import field_lines
 from ..schema import FOCUS_VALUES, QUESTION_TYPE_KEYS, Field, Kind
-from . import Finding, rule
+from . import Finding, in_scope, restricted, rule
 
 if TYPE_CHECKING:
     from ..scan import Note
@@ -380,7 +380,7 @@ class _Positions:
 
 
 def _typed_notes(vault: Vault) -> Iterator[Note]:
-    for path in sorted(vault.notes):
+    for path in in_scope(vault, sorted(vault.notes)):
         note = vault.notes[path]
         # VA001/VA002 already said when the front matter cannot be read.
         if note.problems or vault.is_template(path):
@@ -396,7 +396,7 @@ _PROBLEMS: weakref.WeakKeyDictionary[Vault, list[tuple[Note, list[Problem]]]] = 
 
 def _vault_problems(vault: Vault) -> list[tuple[Note, list[Problem]]]:
     """Every typed note with its problems, computed once for FM002, FM003 and FM004."""
-    cached = _PROBLEMS.get(vault)
+    cached = None if restricted(vault) else _PROBLEMS.get(vault)
     if cached is None:
         keys = question_type_keys(vault)
         cached = []
@@ -404,7 +404,8 @@ def _vault_problems(vault: Vault) -> list[tuple[Note, list[Problem]]]:
             problems = note_problems(note.type or "", note.meta, keys)
             if problems:
                 cached.append((note, problems))
-        _PROBLEMS[vault] = cached
+        if not restricted(vault):  # a run on some notes is not every note's problems
+            _PROBLEMS[vault] = cached
     return cached
 
 
@@ -419,7 +420,7 @@ def _findings(vault: Vault, code: str) -> Iterator[Finding]:
             yield Finding(note.path, line, col, p.message)
 
 
-@rule("FM001", "unknown-note-type")
+@rule("FM001", "unknown-note-type", scope="note")
 def unknown_note_type(vault: Vault) -> Iterator[Finding]:
     """A ``type`` value that no note type of the schema has.
 
@@ -446,7 +447,7 @@ def unknown_note_type(vault: Vault) -> Iterator[Finding]:
         ---
     """
     known = schema.type_names()
-    for path in sorted(vault.notes):
+    for path in in_scope(vault, sorted(vault.notes)):
         note = vault.notes[path]
         if note.problems or "type" not in note.meta or vault.is_template(path):
             continue
@@ -467,7 +468,7 @@ def unknown_note_type(vault: Vault) -> Iterator[Finding]:
         )
 
 
-@rule("FM002", "missing-field")
+@rule("FM002", "missing-field", scope="note")
 def missing_field(vault: Vault) -> Iterator[Finding]:
     """A field that the note's type requires is missing or empty.
 
@@ -501,7 +502,7 @@ def missing_field(vault: Vault) -> Iterator[Finding]:
     return _findings(vault, "FM002")
 
 
-@rule("FM003", "wrong-field-type")
+@rule("FM003", "wrong-field-type", scope="note")
 def wrong_field_type(vault: Vault) -> Iterator[Finding]:
     """A field whose value has the wrong shape: text, list, number, date, bool or link.
 
@@ -532,7 +533,7 @@ def wrong_field_type(vault: Vault) -> Iterator[Finding]:
     return _findings(vault, "FM003")
 
 
-@rule("FM004", "unknown-value")
+@rule("FM004", "unknown-value", scope="note", reads=("question-types",))
 def unknown_value(vault: Vault) -> Iterator[Finding]:
     """A value outside its allowed set: a question type no note defines, a mode, a score.
 

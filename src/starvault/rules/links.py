@@ -28,7 +28,7 @@ def _finding(r: Resolved, message: str) -> Finding:
     return Finding(r.source, r.link.line, r.link.column, message, target=r.link.target)
 
 
-@rule("LK001", "broken-link")
+@rule("LK001", "broken-link", scope="local")
 def broken_link(vault: Vault) -> Iterator[Finding]:
     """A link or embed to a note that does not exist.
 
@@ -66,7 +66,7 @@ def broken_link(vault: Vault) -> Iterator[Finding]:
         yield _finding(r, msg)
 
 
-@rule("LK002", "broken-heading")
+@rule("LK002", "broken-heading", scope="local")
 def broken_heading(vault: Vault) -> Iterator[Finding]:
     """A link to a heading that the target note does not have.
 
@@ -89,7 +89,7 @@ def broken_heading(vault: Vault) -> Iterator[Finding]:
         yield _finding(r, f"{where} has no heading '{r.link.subpath}'{hint}; fix the link")
 
 
-@rule("LK003", "broken-block")
+@rule("LK003", "broken-block", scope="local")
 def broken_block(vault: Vault) -> Iterator[Finding]:
     """A link to a block id (``#^id``) that the target note does not define.
 
@@ -112,7 +112,7 @@ def broken_block(vault: Vault) -> Iterator[Finding]:
         )
 
 
-@rule("LK004", "ambiguous-link", severity="warning")
+@rule("LK004", "ambiguous-link", severity="warning", scope="local")
 def ambiguous_link(vault: Vault) -> Iterator[Finding]:
     """A link whose file name matches several notes; Obsidian picks one of them.
 
@@ -136,7 +136,7 @@ def ambiguous_link(vault: Vault) -> Iterator[Finding]:
         )
 
 
-@rule("LK005", "missing-attachment")
+@rule("LK005", "missing-attachment", scope="local")
 def missing_attachment(vault: Vault) -> Iterator[Finding]:
     """An embed or link to an attachment (image, PDF, canvas) that does not exist.
 
@@ -157,7 +157,7 @@ def missing_attachment(vault: Vault) -> Iterator[Finding]:
         )
 
 
-@rule("LK006", "link-outside-vault")
+@rule("LK006", "link-outside-vault", scope="local")
 def link_outside_vault(vault: Vault) -> Iterator[Finding]:
     """A link whose path leaves the vault (``../`` above the vault root).
 
@@ -195,7 +195,7 @@ def orphan_note(vault: Vault) -> Iterator[Finding]:
         yield Finding(path, 1, 1, "no note links here; link it from a related note or hub")
 
 
-@rule("LK008", "empty-link")
+@rule("LK008", "empty-link", scope="local")
 def empty_link(vault: Vault) -> Iterator[Finding]:
     """A link with no target: ``[[]]``, ``[[|text]]`` or ``[[#]]``.
 

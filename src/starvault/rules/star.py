@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from .. import redflags
 from ..stories import STAR_PARTS, Story, read_story
 from ..stories import speaking_seconds as _seconds
-from . import Finding, rule
+from . import Finding, in_scope, rule
 
 if TYPE_CHECKING:
     from ..vault import Vault
@@ -26,7 +26,7 @@ def _found(vault: Vault, story: Story, hit: redflags.Hit) -> Finding:
 
 
 def _stories(vault: Vault) -> Iterator[Story]:
-    for note in vault.notes_of_type("story"):
+    for note in in_scope(vault, vault.notes_of_type("story")):
         yield read_story(vault, note)
 
 
@@ -44,7 +44,7 @@ def _how(name: str) -> str:
     return f"add a '## {name}' section (or a '{field}:' field)"
 
 
-@rule("ST001", "missing-star-part")
+@rule("ST001", "missing-star-part", scope="note")
 def missing_star_part(vault: Vault) -> Iterator[Finding]:
     """A story without its Situation, Task, Action or Result.
 
@@ -72,7 +72,7 @@ def missing_star_part(vault: Vault) -> Iterator[Finding]:
                 yield Finding(story.note.path, line, 1, f"{what}: {_how(name)}")
 
 
-@rule("ST002", "missing-learnings")
+@rule("ST002", "missing-learnings", scope="note")
 def missing_learnings(vault: Vault) -> Iterator[Finding]:
     """A story without Learnings: what you took from it.
 
@@ -101,7 +101,7 @@ def missing_learnings(vault: Vault) -> Iterator[Finding]:
             )
 
 
-@rule("ST003", "we-without-i", severity="warning")
+@rule("ST003", "we-without-i", severity="warning", scope="note")
 def we_without_i(vault: Vault) -> Iterator[Finding]:
     """The Action or the Short version tells the team's actions, not yours.
 
@@ -127,7 +127,7 @@ def we_without_i(vault: Vault) -> Iterator[Finding]:
             yield _found(vault, story, hit)
 
 
-@rule("ST004", "result-without-numbers", severity="warning")
+@rule("ST004", "result-without-numbers", severity="warning", scope="note")
 def result_without_numbers(vault: Vault) -> Iterator[Finding]:
     """A Result with no measured outcome: no value, no before and after.
 
@@ -152,7 +152,7 @@ def result_without_numbers(vault: Vault) -> Iterator[Finding]:
             yield _found(vault, story, hit)
 
 
-@rule("ST005", "too-long", severity="warning")
+@rule("ST005", "too-long", severity="warning", scope="note")
 def too_long(vault: Vault) -> Iterator[Finding]:
     """The Short version takes over two minutes to say (an error over three).
 
@@ -233,7 +233,7 @@ def _own_phrases(vault: Vault, story: Story) -> Iterator[Finding]:
         )
 
 
-@rule("ST006", "blaming-language", severity="warning")
+@rule("ST006", "blaming-language", severity="warning", scope="note")
 def blaming_language(vault: Vault) -> Iterator[Finding]:
     """Wording that puts the fault on others, openly or politely.
 
@@ -276,7 +276,7 @@ def blaming_language(vault: Vault) -> Iterator[Finding]:
         yield from _own_phrases(vault, story)
 
 
-@rule("ST007", "failure-without-application")
+@rule("ST007", "failure-without-application", scope="note")
 def failure_without_application(vault: Vault) -> Iterator[Finding]:
     """A failure story (``failure: true``) whose Applied part is missing, a plan or a habit.
 
@@ -316,7 +316,7 @@ def failure_without_application(vault: Vault) -> Iterator[Finding]:
             )
 
 
-@rule("ST008", "missing-follow-ups", severity="warning")
+@rule("ST008", "missing-follow-ups", severity="warning", scope="note")
 def missing_follow_ups(vault: Vault) -> Iterator[Finding]:
     """A story without prepared answers to the follow-up questions.
 
@@ -348,7 +348,7 @@ def missing_follow_ups(vault: Vault) -> Iterator[Finding]:
             )
 
 
-@rule("ST009", "missing-short-version", severity="warning")
+@rule("ST009", "missing-short-version", severity="warning", scope="note")
 def missing_short_version(vault: Vault) -> Iterator[Finding]:
     """A story without its two-minute telling.
 
@@ -378,7 +378,7 @@ def missing_short_version(vault: Vault) -> Iterator[Finding]:
             )
 
 
-@rule("ST010", "escalation-first", severity="warning")
+@rule("ST010", "escalation-first", severity="warning", scope="note")
 def escalation_first(vault: Vault) -> Iterator[Finding]:
     """In a conflict, the first move was to ask a manager or leadership to decide.
 
@@ -408,7 +408,7 @@ def escalation_first(vault: Vault) -> Iterator[Finding]:
             yield _found(vault, story, hit)
 
 
-@rule("ST011", "no-reflection", severity="warning")
+@rule("ST011", "no-reflection", severity="warning", scope="note")
 def no_reflection(vault: Vault) -> Iterator[Finding]:
     """The Learnings are platitudes or about others: nothing about what you would change.
 
@@ -439,7 +439,7 @@ def no_reflection(vault: Vault) -> Iterator[Finding]:
             yield _found(vault, story, hit)
 
 
-@rule("ST012", "below-staff-scope", severity="info")
+@rule("ST012", "below-staff-scope", severity="info", scope="note", reads=("target-level",))
 def below_staff_scope(vault: Vault) -> Iterator[Finding]:
     """The story shows one team's or one feature's work, below the target level.
 

@@ -98,9 +98,14 @@ def build(
         # The link outcomes first: the dashboards' process shares them (fork), and so the
         # coverage model and schedule behind the story pages, when there are stories.
         _ = ctx.backlink_sources
-        if vault.notes_of_type("story"):
+        # The dashboards read the whole vault (coverage, check, the clock): with the same
+        # notes, files, settings and day as the last build, its pages are kept as they are.
+        dash_key = _dashboards_key(ctx)
+        kept_dashboards = _kept_dashboards(old, target, dash_key) if update else None
+        if vault.notes_of_type("story") and kept_dashboards is None:
             _ = ctx.progress
-        dashboards = _Dashboards(ctx, tmp, parallel=_can_fork(jobs))
+        if kept_dashboards is None:
+            dashboards = _Dashboards(ctx, tmp, parallel=_can_fork(jobs))
         keys = _page_keys(ctx)
         result = BuildResult(target, len(ctx.site.pages))
         entries: dict[str, dict[str, Any]] = {}
@@ -133,7 +138,9 @@ def build(
 
         for path, entry in _render_pages(ctx, tmp, todo, jobs, progress, meanwhile):
             entries[path] = entry
-        result.dashboards = dashboards.finish()
+        result.dashboards = (
+            dashboards.finish() if dashboards is not None else list(kept_dashboards or [])
+        )
         # Tag pages come from every page's search entry (kept ones too), like the index.
         try:
             result.tags = PageBuilder(ctx).write_tag_pages(tmp, entries)
@@ -159,6 +166,8 @@ def build(
             "attachments": new_attachments,
             "embeds": ctx.embeds_state(),
             "tags": result.tags,
+            "dashboards": result.dashboards,
+            "dashboards_key": dash_key,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), "utf-8")
         if update:
@@ -166,6 +175,7 @@ def build(
             outs |= set(result.tags)
             stale = {e["out"] for e in old.get("pages", {}).values()} | set(old_attachments)
             stale |= set(old.get("tags", []))
+            stale |= set(_old_dashboards(old)) - set(result.dashboards)
             _merge(tmp, target, sorted(stale - outs))
         else:
             _swap(tmp, target)
@@ -359,6 +369,43 @@ def _render_pages(
 
 
 # -- dashboards ----------------------------------------------------------------------------
+def _dashboards_key(ctx: SiteContext) -> str:
+    """What the dashboards depend on: every note and file (by path and file key), the
+    settings, the templates, starvault's version and the day (schedule, days left)."""
+    from .. import __version__
+    from ..coverage import today
+
+    vault = ctx.vault
+    h = hashlib.blake2b(digest_size=16)
+    head = f"{__version__}\0{ctx.global_key}\0{vault.config!r}\0{today().isoformat()}\0"
+    h.update(head.encode("utf-8", "surrogateescape"))
+    for path, note in vault.notes.items():
+        h.update(f"{path}\0{note.file_key}\n".encode("utf-8", "surrogateescape"))
+    h.update("\0".join(vault.attachments).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def _old_dashboards(old: dict[str, Any]) -> list[str]:
+    pages = old.get("dashboards")
+    if not isinstance(pages, list) or not all(isinstance(p, str) for p in pages):
+        return []
+    return pages
+
+
+def _kept_dashboards(old: dict[str, Any], target: Path, key: str) -> list[str] | None:
+    """The last build's dashboard pages, when they were built from the same inputs and
+    are all still in OUT; else None (they are built again)."""
+    pages = _old_dashboards(old)
+    if old.get("dashboards_key") != key or not pages:
+        return None
+    target_s = str(target)
+    for page in pages:
+        where = _inside(target_s, page)
+        if where is None or not os.path.isfile(where):
+            return None
+    return pages
+
+
 def _can_fork(jobs: int | None) -> bool:
     import multiprocessing
 

@@ -291,23 +291,100 @@ def signals_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, A
     }
 
 
-def findings_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
-    report = inputs.report
+# The findings page lists this many findings of each rule; the rest are on pages of
+# FINDINGS_PAGE each (dashboards/findings/CODE-N.html), so no page grows with the vault.
+FINDINGS_SHOWN = 20
+FINDINGS_PAGE = 500
+
+
+def _by_rule(report: Report) -> dict[str, list[Any]]:
     groups: dict[str, list[Any]] = defaultdict(list)
-    for d in report.diagnostics:
-        groups[d.path].append(d)
-    notes = []
-    for path in sorted(groups):
-        note = builder.ctx.vault.notes.get(path)
-        notes.append(
+    for d in report.diagnostics:  # sorted by path and line: each group stays so
+        groups[d.rule].append(d)
+    return dict(sorted(groups.items()))
+
+
+def _finding_rows(builder: PageBuilder, page: str, found: list[Any]) -> list[dict[str, Any]]:
+    notes = builder.ctx.vault.notes
+    rows = []
+    for d in found:
+        note = notes.get(d.path)
+        title = note.title if note else ("the vault as a whole" if d.path == "." else d.path)
+        rows.append(
             {
-                "path": path,
-                "title": note.title if note else ("the vault as a whole" if path == "." else path),
-                "url": builder.link(page, path) if note else None,
-                "findings": groups[path],
+                "d": d,
+                "path": d.path,
+                "title": title,
+                "url": builder.link(page, d.path) if note else None,
             }
         )
-    return {"groups": notes, "counts": report.counts, "total": len(report.diagnostics)}
+    return rows
+
+
+def _rule_page(code: str, n: int) -> str:
+    return f"dashboards/findings/{code}-{n}.html"
+
+
+def _rule_pages(code: str, count: int) -> list[str]:
+    if count <= FINDINGS_SHOWN:
+        return []
+    return [_rule_page(code, i + 1) for i in range((count + FINDINGS_PAGE - 1) // FINDINGS_PAGE)]
+
+
+def findings_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]:
+    """The findings grouped by rule: a count, the notes it is about, the first few, and
+    the pages that list them all."""
+    report = inputs.report
+    groups = []
+    for code, found in _by_rule(report).items():
+        pages = _rule_pages(code, len(found))
+        groups.append(
+            {
+                "rule": code,
+                "name": found[0].name,
+                "severity": found[0].severity,
+                "count": len(found),
+                "notes": len({d.path for d in found}),
+                "findings": _finding_rows(builder, page, found[:FINDINGS_SHOWN]),
+                "more": len(found) - min(len(found), FINDINGS_SHOWN),
+                "pages": [
+                    {"url": builder.ctx.site.rel(page, p), "label": str(i)}
+                    for i, p in enumerate(pages, 1)
+                ],
+            }
+        )
+    return {"groups": groups, "counts": report.counts, "total": len(report.diagnostics)}
+
+
+def findings_pages(builder: PageBuilder, inputs: Inputs) -> Iterator[DashboardPage]:
+    """Every finding of a rule with more than the findings page shows, a page at a time."""
+    for code, found in _by_rule(inputs.report).items():
+        pages = _rule_pages(code, len(found))
+        for i, out in enumerate(pages):
+            chunk = found[i * FINDINGS_PAGE : (i + 1) * FINDINGS_PAGE]
+            title = f"Findings: {code} {found[0].name} ({i + 1} of {len(pages)})"
+            yield (
+                out,
+                "dashboards/findings-rule.html",
+                title,
+                {
+                    "view": "findings",
+                    "rule": code,
+                    "name": found[0].name,
+                    "count": len(found),
+                    "first": i * FINDINGS_PAGE + 1,
+                    "findings": _finding_rows(builder, out, chunk),
+                    "back": builder.ctx.site.rel(out, "dashboards/findings.html"),
+                    "pages": [
+                        {
+                            "url": builder.ctx.site.rel(out, p),
+                            "label": str(j),
+                            "current": p == out,
+                        }
+                        for j, p in enumerate(pages, 1)
+                    ],
+                },
+            )
 
 
 # The dashboards after the home page, in the site's navigation order. Adding one is one
@@ -361,6 +438,7 @@ DASHBOARDS: tuple[Dashboard, ...] = (
         "Findings",
         "dashboards/findings.html",
         findings_view,
+        pages=findings_pages,
     ),
 )
 

@@ -121,6 +121,11 @@ class SiteContext:
         _ = self.env, self.embed_targets
 
     @cached_property
+    def course_position(self) -> dict[str, int]:
+        """Each course page's index in ``course_order``."""
+        return {p: i for i, p in enumerate(self.course_order)}
+
+    @cached_property
     def env(self) -> jinja2.Environment:
         # Templates may come from a shared vault: the sandbox gives them no way to reach
         # Python (no attributes that lead to modules, no calls that change state), and
@@ -221,14 +226,14 @@ def _course_order(vault: Vault, toc: Note | None) -> list[str]:
     """Course pages in the order the table of contents lists them."""
     if toc is None:
         return []
-    out: list[str] = []
+    out: dict[str, None] = {}  # a dict: "already listed" is a lookup, not a list scan
     for r in vault.links_from(toc):
         if r.link.kind == "property" or r.path is None or r.path in out:
             continue
         note = vault.notes.get(r.path)
         if note is not None and note.type == "course":
-            out.append(r.path)
-    return out
+            out[r.path] = None
+    return list(out)
 
 
 def format_duration(seconds: float | None) -> str:
@@ -402,8 +407,8 @@ class PageBuilder:
         out["toc_title"] = ctx.toc.title
         out["toc_url"] = self.link(page, ctx.toc.path) if toc_page else None
         order = ctx.course_order
-        if note.path in order:
-            i = order.index(note.path)
+        i = ctx.course_position.get(note.path)
+        if i is not None:
             if i > 0:
                 prev = ctx.vault.notes[order[i - 1]]
                 out["prev"] = {"title": prev.title, "url": self.link(page, prev.path)}
