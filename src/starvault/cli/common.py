@@ -46,6 +46,17 @@ def load_vault(vault: str | None, *, use_cache: bool = True) -> tuple[Vault, str
     return loaded, vault_label(vault, loaded.root)
 
 
+# ``--format text|json`` of the commands that print a report (coverage, schedule, plan).
+text_or_json = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format; json holds the same content.",
+)
+
+
 class Failure(click.ClickException):
     """A run that cannot go on: one line "Error: ..." on stderr and exit code 2 (no usage
     text: the command line was fine, the vault, folder or port is not)."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import load_vault, vault_argument
+from .common import load_vault, text_or_json, vault_argument
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -17,14 +17,7 @@ if TYPE_CHECKING:
 
 @click.command("coverage")
 @vault_argument
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format; json holds the same content.",
-)
+@text_or_json
 def coverage_command(vault: str | None, fmt: str) -> None:
     """Show which stories cover which question types, principles, questions to ask,
     practice per story, the pre-interview checklist and the next most useful action.

@@ -8,21 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import load_vault, vault_argument
+from .common import load_vault, text_or_json, vault_argument
 
 if TYPE_CHECKING:
     from ..plan import Plan
     from ..schedule import Schedule
     from ..vault import Vault
-
-_FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format; json holds the same content.",
-)
 
 
 def _dump(data: object) -> None:
@@ -31,7 +22,7 @@ def _dump(data: object) -> None:
 
 @click.command("schedule")
 @vault_argument
-@_FORMAT
+@text_or_json
 def schedule_command(vault: str | None, fmt: str) -> None:
     """Show when each story is next due for practice, most due first.
 
@@ -97,7 +88,7 @@ def format_schedule(vault: Vault, s: Schedule) -> str:
 @click.command("plan")
 @click.argument("company")
 @vault_argument
-@_FORMAT
+@text_or_json
 def plan_command(company: str, vault: str | None, fmt: str) -> None:
     """Assign a counted story to each round of COMPANY's interview loop.
 
