@@ -257,18 +257,9 @@ MAX_CACHE_BYTES = 4 << 30
 
 
 def load(root: Path) -> Cached:
-    path = root / CACHE_DIR / FILE
     try:
-        secret = user_secret()
-        blob = _read_regular(path, MAX_CACHE_BYTES) if secret is not None else None
-        if blob is None or not blob.startswith(MAGIC):
-            return Cached()
-        mac, payload = blob[len(MAGIC) : len(MAGIC) + 32], blob[len(MAGIC) + 32 :]
-        if not hmac.compare_digest(mac, _mac(secret, payload)):  # type: ignore[arg-type]
-            return Cached()  # not written by this user's starvault: never decoded
-        # loads() of the whole file: load() on a file object reads in small pieces.
-        data = marshal.loads(payload)
-        if not isinstance(data, dict) or data.get("key") != _KEY:
+        data = read_signed(root / CACHE_DIR / FILE, _KEY)
+        if data is None:
             return Cached()
         notes: dict[str, Note] = {}
         outcomes: dict[str, Outcome] = {}
@@ -293,20 +284,9 @@ def save(
     previous: Cached | None = None,
     started_ns: int = 0,
 ) -> None:
-    folder = root / CACHE_DIR
-    secret = user_secret()
-    if secret is None:
+    if user_secret() is None:
         return
     try:
-        folder.mkdir(exist_ok=True)
-        if not stat.S_ISDIR(os.lstat(folder).st_mode):
-            return  # a symbolic link or a file: never write through it
-        _create(folder / ".gitignore", "# Created by starvault automatically.\n*\n")
-        _create(
-            folder / "CACHEDIR.TAG",
-            "Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# This file is a cache directory tag created by starvault.\n",
-        )
         rows = []
         for path, note in notes.items():
             if not (note.size or note.mtime_ns):
@@ -321,21 +301,61 @@ def save(
             else:
                 note_row = encode_note(note)
             rows.append((note_row, _encode_outcome(outcome) if outcome else None))
-        payload = marshal.dumps(
-            {"key": _KEY, "fingerprint": fingerprint, "started": started_ns, "rows": rows}
-        )
-        clean_stale(folder)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=temp_prefix(), suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(MAGIC + _mac(secret, payload))
-                fh.write(payload)
-            os.replace(tmp, folder / FILE)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        data = {"key": _KEY, "fingerprint": fingerprint, "started": started_ns, "rows": rows}
+        write_signed(root, FILE, data)
     except OSError:
         pass  # a read-only vault: no cache, same results
+
+
+def read_signed(path: Path, key: str) -> dict[str, Any] | None:
+    """The data of a cache file this user's starvault wrote with format ``key``, else None.
+
+    Nothing is decoded before its keyed hash checks out; any other file (a vault's own,
+    a corrupt one, an older format) is None, a cold start.
+    """
+    secret = user_secret()
+    blob = _read_regular(path, MAX_CACHE_BYTES) if secret is not None else None
+    if blob is None or not blob.startswith(MAGIC):
+        return None
+    mac, payload = blob[len(MAGIC) : len(MAGIC) + 32], blob[len(MAGIC) + 32 :]
+    if not hmac.compare_digest(mac, _mac(secret, payload)):  # type: ignore[arg-type]
+        return None  # not written by this user's starvault: never decoded
+    # loads() of the whole file: load() on a file object reads in small pieces.
+    data = marshal.loads(payload)
+    return data if isinstance(data, dict) and data.get("key") == key else None
+
+
+def write_signed(root: Path, name: str, data: dict[str, Any]) -> None:
+    """Write ``data`` as the cache file ``name`` with this user's keyed hash, atomically.
+
+    Only into a real ``.starvault-cache`` folder (never through a link); without a key
+    nothing is written. Raises OSError (read-only vault) and ValueError (data marshal
+    cannot hold) for the caller to treat as "uncached".
+    """
+    secret = user_secret()
+    if secret is None:
+        return
+    folder = root / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    if not stat.S_ISDIR(os.lstat(folder).st_mode):
+        return  # a symbolic link or a file: never write through it
+    _create(folder / ".gitignore", "# Created by starvault automatically.\n*\n")
+    _create(
+        folder / "CACHEDIR.TAG",
+        "Signature: 8a477f597d28d172789f06886806bc55\n"
+        "# This file is a cache directory tag created by starvault.\n",
+    )
+    payload = marshal.dumps(data)
+    clean_stale(folder)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=temp_prefix(), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(MAGIC + _mac(secret, payload))
+            fh.write(payload)
+        os.replace(tmp, folder / name)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def _create(path: Path, text: str) -> None:

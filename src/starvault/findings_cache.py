@@ -15,18 +15,12 @@ hash proves this user's starvault wrote it; anything else is a cold start.
 from __future__ import annotations
 
 import hashlib
-import hmac
-import marshal
-import os
-import stat
-import tempfile
 import weakref
 from collections import defaultdict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import cache as _cache
-from .atomic import clean_stale, temp_prefix
 
 if TYPE_CHECKING:
     from .rules import Finding, Rule
@@ -73,20 +67,8 @@ def _state(vault: Vault) -> _State:
 
 
 def _load(vault: Vault) -> Store:
-    path = vault.root / _cache.CACHE_DIR / FILE
     try:
-        secret = _cache.user_secret()
-        blob = _cache._read_regular(path, _cache.MAX_CACHE_BYTES) if secret else None
-        if blob is None or not blob.startswith(_cache.MAGIC):
-            return {}
-        start = len(_cache.MAGIC)
-        mac, payload = blob[start : start + 32], blob[start + 32 :]
-        if not hmac.compare_digest(mac, _cache._mac(secret, payload)):  # type: ignore[arg-type]
-            return {}  # not written by this user's starvault: never decoded
-        data = marshal.loads(payload)
-        if not isinstance(data, dict) or data.get("key") != _KEY:
-            return {}
-        return data
+        return _cache.read_signed(vault.root / _cache.CACHE_DIR / FILE, _KEY) or {}
     except Exception:  # any unreadable or corrupt cache is just a cold start
         return {}
 
@@ -156,14 +138,7 @@ def save(vault: Vault) -> None:
     state = _STATES.get(vault)
     if state is None or not vault.use_cache or not (state.written or state.dirty):
         return
-    secret = _cache.user_secret()
-    if secret is None:
-        return
-    folder = vault.root / _cache.CACHE_DIR
     try:
-        folder.mkdir(exist_ok=True)
-        if not stat.S_ISDIR(os.lstat(folder).st_mode):
-            return  # a symbolic link or a file: never write through it
         # An entry that did not run while notes changed no longer covers them all.
         rules = {
             code: entry
@@ -171,17 +146,7 @@ def save(vault: Vault) -> None:
             if code in state.ran or not state.dirty
         }
         keys = {p: n.file_key for p, n in vault.notes.items()}
-        payload = marshal.dumps({"key": _KEY, "keys": keys, "rules": rules})
-        clean_stale(folder)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=temp_prefix(), suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_cache.MAGIC + _cache._mac(secret, payload))
-                fh.write(payload)
-            os.replace(tmp, folder / FILE)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        _cache.write_signed(vault.root, FILE, {"key": _KEY, "keys": keys, "rules": rules})
         state.written = state.dirty = False
     except (OSError, ValueError):
         pass  # a read-only vault (or findings marshal cannot hold): same results, uncached
