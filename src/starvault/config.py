@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .schema import LEVELS
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -38,8 +40,8 @@ DEFAULT_AVOID_TOPICS = [
 ]
 
 
-# The seed's levels (schema.LEVELS says the same for a company note's `level`).
-TARGET_LEVELS = ("senior", "staff", "principal")
+# The seed's levels: the same list as a company note's `level` (schema.LEVELS).
+TARGET_LEVELS = LEVELS
 
 
 class ConfigError(Exception):

@@ -309,12 +309,6 @@ class HeadingIndex:
         return found
 
 
-def section_headings(headings: list[Heading], parts: list[str]) -> Heading | None:
-    """Find ``A#B#C``: each part must be a heading inside the section of the previous one."""
-    found = HeadingIndex(headings).find(parts)
-    return None if found is None else headings[found]
-
-
 def check_subpath(note: Note, subpath: str, index: HeadingIndex | None = None) -> Status:
     """LK002/LK003 for a subpath on a note that exists."""
     sub = subpath.strip()

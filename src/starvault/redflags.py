@@ -1771,17 +1771,17 @@ def target_level(vault: Vault) -> str:
     """The level prepared for: ``target_level`` in the config, overridden by the ``level`` of
     the company note (of the only one, else of the one whose interview is next; past
     interviews after upcoming ones, undated companies last)."""
-    import datetime
+    from .coverage import today as current_day
 
-    config_level = getattr(vault.config, "target_level", "staff")
+    config_level = vault.config.target_level
     levelled = [
         n
         for n in vault.notes_of_type("company")
         if str(n.meta.get("level") or "").strip().lower() in LEVELS
     ]
     if not levelled:
-        return config_level if config_level in LEVELS else "staff"
-    today = datetime.date.today()
+        return config_level
+    today = current_day()
 
     def order(note: Note) -> tuple[int, int, str]:
         day = as_date(note.meta.get("interview_date"))

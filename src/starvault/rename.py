@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
-from .links import Resolver, section_headings
+from .links import Resolver
 from .scan import Heading, Link, link_span
 
 if TYPE_CHECKING:
@@ -234,13 +234,14 @@ def plan_heading(vault: Vault, path: str, heading: Heading, new: str) -> Plan:
     if not new or "\n" in new:
         raise MoveError("a heading needs one line of text")
     note = vault.notes[path]
+    index = vault.resolver.headings(note)  # memoised per note (forgotten when it is edited)
     plan = Plan()
     line = _line(vault, path, heading.line)
     at = line.find(heading.text)
     if at >= 0:
         plan.add(path, TextEdit(heading.line, at, at + len(heading.text), new))
     wanted = heading_for_link(new)
-    sources = {path, *_linking(vault, path)}
+    sources = {path, *linking(vault, path)}
     for source in sorted(sources):
         for r in vault.links_from(source):
             sub = r.link.subpath
@@ -250,14 +251,14 @@ def plan_heading(vault: Vault, path: str, heading: Heading, new: str) -> Plan:
             for i in range(len(parts)):
                 if not parts[i].strip():
                     continue
-                found = section_headings(note.headings, [p for p in parts[: i + 1] if p.strip()])
-                if found is not None and found.line == heading.line:
+                found = index.find([p for p in parts[: i + 1] if p.strip()])
+                if found is not None and note.headings[found].line == heading.line:
                     _edit_subpath(vault, plan, source, r.link, parts, i, wanted)
                     break
     return plan
 
 
-def _linking(vault: Vault, target: str) -> list[str]:
+def linking(vault: Vault, target: str) -> list[str]:
     """Notes with at least one link resolving to ``target`` (from the link outcomes)."""
     return [p for p, o in vault.outcomes.items() if target in o.targets or target in o.deps]
 
@@ -336,7 +337,7 @@ def _diff_lines(data: bytes) -> list[str]:
 
 def execute(vault: Vault, plan: Plan) -> list[FileChange]:
     """Move the files, then write the changed ones atomically. Returns what changed."""
-    from .navigation import write_atomic
+    from .atomic import write_atomic
 
     todo = changes(vault, plan)
     root = vault.root

@@ -154,7 +154,15 @@ def interview(vault: Vault, today: dt.date) -> tuple[str | None, dt.date | None]
 
 
 def build(vault: Vault, cov: Coverage, today: dt.date) -> Schedule:
-    """Replay every story's practice sessions up to ``today`` into its schedule."""
+    """Replay every story's practice sessions up to ``today`` into its schedule.
+
+    Kept on the Coverage it was built from (outside its fields, like ``Coverage.story``'s
+    index): coverage, the site and ``practice`` all ask for the same day's schedule.
+    """
+    memo: dict[dt.date, Schedule] = cov.__dict__.setdefault("_schedules", {})
+    hit = memo.get(today)
+    if hit is not None:
+        return hit
     t = vault.config.thresholds
     company, date = interview(vault, today)
     short = date is not None and (date - today).days <= t.review_short_window_days
@@ -168,7 +176,8 @@ def build(vault: Vault, cov: Coverage, today: dt.date) -> Schedule:
         mine = sorted(sessions.get(s.path, []), key=lambda p: (p.date, p.path))
         items.append(_replay(s.path, s.title, mine, t, today, date, retention))
     items.sort(key=lambda i: (i.due, i.recall, i.story))
-    return Schedule(today, date, company, retention, t.review_max_interval_days, items)
+    memo[today] = Schedule(today, date, company, retention, t.review_max_interval_days, items)
+    return memo[today]
 
 
 def _replay(

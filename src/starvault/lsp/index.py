@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..links import Resolved, Status, resolve_link, section_headings
+from ..links import Resolved, Status, resolve_link
+from ..rename import linking
 from ..rules import Diagnostic, Rule, check, run, select_rules
 from ..scan import Heading, Link, LinkSpan, Note, link_span, parse_text
 from ..vault import Vault, load
@@ -243,7 +244,7 @@ class Index:
             return 1
         if sub.startswith("^"):
             return note.blocks.get(sub[1:].strip().lower(), 1)
-        found = section_headings(note.headings, [p for p in sub.split("#") if p.strip()])
+        found = self.heading_of(r)
         return found.line if found is not None else 1
 
     def heading_of(self, r: Resolved) -> Heading | None:
@@ -251,11 +252,13 @@ class Index:
         sub = (r.link.subpath or "").strip()
         if note is None or not sub or sub.startswith("^"):
             return None
-        return section_headings(note.headings, [p for p in sub.split("#") if p.strip()])
+        # The resolver's heading index of the note, forgotten when the note is edited.
+        i = self.vault.resolver.headings(note).find([p for p in sub.split("#") if p.strip()])
+        return None if i is None else note.headings[i]
 
     def linking(self, target: str) -> list[str]:
         """Notes with a link that resolves to ``target`` (itself included)."""
-        out = [p for p, o in self.vault.outcomes.items() if target in o.targets or target in o.deps]
+        out = linking(self.vault, target)
         return sorted({*out, target} if target in self.vault.notes else set(out))
 
     def references(self, target: str, heading: Heading | None = None) -> list[Resolved]:

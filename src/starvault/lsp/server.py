@@ -119,7 +119,7 @@ def _doc_href(ls: StarvaultServer, code: str) -> str | None:
     try:
         if not doc.is_file() or doc.read_text(encoding="utf-8") != text:
             doc.parent.mkdir(parents=True, exist_ok=True)
-            from ..navigation import write_atomic
+            from ..atomic import write_atomic
 
             write_atomic(doc, text.encode("utf-8"))
     except OSError:

@@ -212,9 +212,6 @@ class Report:
         return 1 if self.counts["error"] else 0
 
 
-# Each rule's findings per loaded vault: the coverage model runs the ST and FM rules to
-# tell which stories are ready, and a check run must not pay for them twice.
-_FINDINGS: weakref.WeakKeyDictionary[Vault, dict[str, list[Finding]]] = weakref.WeakKeyDictionary()
 # The notes a note-scope rule is being run on, while the runner restricts it.
 _SCOPE: weakref.WeakKeyDictionary[Vault, frozenset[str]] = weakref.WeakKeyDictionary()
 
@@ -243,19 +240,13 @@ def run_on(vault: Vault, r: Rule, paths: frozenset[str]) -> list[Finding]:
 
 
 def findings(vault: Vault, r: Rule) -> list[Finding]:
-    """What rule ``r`` reports on ``vault``, computed once per Vault object; for a
-    note-scope rule, on the notes the findings cache does not cover only."""
-    memo = _FINDINGS.setdefault(vault, {})
-    found = memo.get(r.code)
-    if found is None:
-        if r.scope == "note":
-            from ..findings_cache import note_findings
+    """What rule ``r`` reports on ``vault`` (once per Vault object: ``run`` keeps the
+    diagnostics); for a note-scope rule, from the findings cache where it covers a note."""
+    if r.scope == "note":
+        from ..findings_cache import note_findings
 
-            found = note_findings(vault, r)
-        else:
-            found = list(r.check(vault))
-        memo[r.code] = found
-    return found
+        return note_findings(vault, r)
+    return list(r.check(vault))
 
 
 # Each rule's diagnostics per loaded vault (coverage and check both ask for the ST and FM ones).

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup, escape
 
 from .. import schema
+from ..authoring import situation_share
 from ..coverage import Coverage, PracticeInfo, compute
 from ..schedule import RATINGS, Schedule, ScheduleItem, build
 
@@ -185,7 +186,7 @@ def laps_view(builder: PageBuilder, page: str, inputs: Inputs) -> dict[str, Any]
             continue
         for part, seconds in p.laps.items():
             totals[part] += seconds
-        situation = p.laps.get("situation", 0.0) / total
+        situation = situation_share(p.laps) or 0.0
         rows.append(
             {
                 "url": builder.link(page, p.path),
