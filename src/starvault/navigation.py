@@ -249,7 +249,7 @@ def course_order(vault: Vault) -> list[str]:
 _ORDERS: weakref.WeakKeyDictionary[Vault, list[str]] = weakref.WeakKeyDictionary()
 
 
-def _positions(vault: Vault) -> dict[str, int]:
+def course_positions(vault: Vault) -> dict[str, int]:
     """Each course page's place in :func:`course_order` (a list scan per page is
     quadratic in the number of pages)."""
     found = _POSITIONS.get(vault)
@@ -290,7 +290,7 @@ def expected(vault: Vault, note: Note) -> Expected | None:
     """What the page's Navigation should say, or None when the toc does not list it."""
     toc = toc_note(vault)
     order = course_order(vault)
-    i = _positions(vault).get(note.path)
+    i = course_positions(vault).get(note.path)
     if toc is None or i is None:
         return None
     module = note.meta.get("module")

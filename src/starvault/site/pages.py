@@ -26,6 +26,7 @@ from ..cache import user_secret
 from ..config import CONFIG_NAME
 from ..links import Status, resolve_link
 from ..markdown import find_wikilinks, replace_wikilinks
+from ..navigation import course_order, course_positions, toc_note
 from ..resources import templates_dir
 from ..scan import Link, Note, inside, nfc
 from ..vault import Vault
@@ -95,12 +96,9 @@ class SiteContext:
         if own is not None and not inside(vault.root, own):
             own = None
         dirs = [d for d in (own, templates_dir()) if d is not None and d.is_dir()]
-        # The configured table of contents, else the vault's only note of type toc.
-        toc = vault.lookup(config.toc)
-        if toc is None:
-            tocs = sorted(vault.notes_of_type("toc"), key=lambda n: n.path)
-            toc = tocs[0] if len(tocs) == 1 else None
-        order = _course_order(vault, toc)
+        # The course as the checker reads it (navigation owns the order).
+        toc = toc_note(vault)
+        order = course_order(vault)
         h = hashlib.blake2b(digest_size=16)
         for part in (BUILD_VERSION, config.site.title, config.toc, str(live_reload)):
             h.update(part.encode() + b"\0")
@@ -120,10 +118,10 @@ class SiteContext:
         _ = self.vault.resolver, self.backlink_sources, self.embeds
         _ = self.env, self.embed_targets
 
-    @cached_property
+    @property
     def course_position(self) -> dict[str, int]:
         """Each course page's index in ``course_order``."""
-        return {p: i for i, p in enumerate(self.course_order)}
+        return course_positions(self.vault)
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -220,20 +218,6 @@ class SiteContext:
     @cached_property
     def embed_targets(self) -> set[str]:
         return {p for paths in self.embeds.values() for p in paths}
-
-
-def _course_order(vault: Vault, toc: Note | None) -> list[str]:
-    """Course pages in the order the table of contents lists them."""
-    if toc is None:
-        return []
-    out: dict[str, None] = {}  # a dict: "already listed" is a lookup, not a list scan
-    for r in vault.links_from(toc):
-        if r.link.kind == "property" or r.path is None or r.path in out:
-            continue
-        note = vault.notes.get(r.path)
-        if note is not None and note.type == "course":
-            out[r.path] = None
-    return list(out)
 
 
 def format_duration(seconds: float | None) -> str:
