@@ -186,20 +186,24 @@ def test_scope_in_the_registry_drives_the_language_servers_focus() -> None:
             assert r.check.__module__.endswith(("star", "frontmatter")), r.code
 
 
-def test_json_output_is_what_the_json_module_writes(make_vault, run_cli) -> None:
-    """The fast writer of --format json gives json.dumps(indent=2)'s exact bytes."""
-    from starvault.report import dumps_indented, to_json_data
+def test_json_output_has_one_finding_per_line(make_vault, run_cli) -> None:
+    """--format json is the report's data, laid out as SPEC section 6 shows it."""
+    from starvault.report import format_json, to_json_data
 
     files = _files()
     files['Stories/Ünïcode "q".md'] = STORY.format(title='Tab\\there "é"', types="x", action="")
     root = make_vault(files)
     report = check(load(root, use_cache=False))
-    data = to_json_data(report, "vault\u2028")
     assert report.diagnostics
-    assert dumps_indented(data) == json.dumps(data, indent=2, ensure_ascii=False)
-    assert dumps_indented({"n": [None, True, 1.5, [], {}]}) == json.dumps(
-        {"n": [None, True, 1.5, [], {}]}, indent=2, ensure_ascii=False
-    )
+    text = format_json(report, "vault\u2028")
+    assert json.loads(text) == to_json_data(report, "vault\u2028")
+    lines = text.split("\n")
+    assert lines[0] == "{" and lines[1] == '  "version": 1,' and lines[-1] == "}"
+    rows = [line for line in lines if line.startswith('    {"rule": ')]
+    assert len(rows) == len(report.diagnostics)
+    assert "Ünïcode" in text  # not escaped
+    empty = format_json(type(report)(report.vault, []), "v")
+    assert '"diagnostics": [],' in empty and json.loads(empty)["diagnostics"] == []
 
 
 def test_a_rule_left_out_while_a_note_changed_is_not_trusted_later(make_vault, run_cli) -> None:
@@ -248,3 +252,70 @@ def test_navigation_read_from_the_cache_equals_a_cold_read(make_vault, run_cli) 
     (root / "B.md").write_text(_course("B", "C", None).replace("## Navigation", "## Nav"), "utf-8")
     after = _same_warm_and_cold(run_cli, root)
     assert [d for d in after if d["path"] == "B.md" and d["rule"] == "NV001"]
+
+
+def _ran_rules(monkeypatch, root: Path) -> tuple[set[str], list]:  # type: ignore[no-untyped-def]
+    """The vault-scope rules with inputs that really ran in a cached check of ``root``."""
+    ran: set[str] = set()
+    real = findings_cache.vault_findings
+
+    def spy(vault, r):  # type: ignore[no-untyped-def]
+        entry = findings_cache._state(vault).rules.get(r.code)
+        if entry is None or entry[0] != findings_cache.inputs_key(vault, r):
+            ran.add(r.code)
+        return real(vault, r)
+
+    monkeypatch.setattr(findings_cache, "vault_findings", spy)
+    report = check(load(root))
+    cold = check(load(root, use_cache=False))
+    assert report.diagnostics == cold.diagnostics
+    return ran, report.diagnostics
+
+
+def test_vault_rules_run_again_only_when_their_inputs_change(make_vault, monkeypatch) -> None:
+    files = {
+        **_files(),
+        "Contents.md": "---\ntype: toc\n---\n\n# Contents\n\n1. [[A]]\n2. [[B]]\n",
+        "A.md": _course("A", None, "B"),
+        "B.md": _course("B", "A", None),
+    }
+    root = make_vault(files)
+    monkeypatch.setenv("STARVAULT_TODAY", "2026-03-01")
+    _settle()
+    ran, _ = _ran_rules(monkeypatch, root)
+    assert {"NV001", "CV001"} <= ran  # a cold cache runs them all
+    _settle()
+    ran, _ = _ran_rules(monkeypatch, root)
+    assert not ran
+
+    # A note neither reads: both families are reused.
+    (root / "Plain.md").write_text("# Plain\n\nEdited.\n", "utf-8")
+    ran, _ = _ran_rules(monkeypatch, root)
+    assert not ran
+    _settle()
+
+    # A story: coverage runs again, navigation does not.
+    (root / "Stories/Bare.md").write_text(
+        STORY.format(title="Bare", types="failure", action=ACTION), "utf-8"
+    )
+    ran, found = _ran_rules(monkeypatch, root)
+    assert "CV001" in ran and not {r for r in ran if r.startswith("NV")}
+    _settle()
+
+    # A course page: navigation runs again, and sees the page's broken block.
+    (root / "B.md").write_text(_course("B", "A", None).replace("## Navigation", "## Nav"), "utf-8")
+    ran, found = _ran_rules(monkeypatch, root)
+    assert "NV001" in ran and "CV001" not in ran
+    assert [d for d in found if d.path == "B.md" and d.rule == "NV001"]
+    _settle()
+
+    # A new file anywhere changes where links lead: both run again.
+    (root / "New.md").write_text("# New\n", "utf-8")
+    ran, _ = _ran_rules(monkeypatch, root)
+    assert {"NV001", "CV001"} <= ran
+    _settle()
+
+    # Another day: readiness and days left may change, so coverage runs again.
+    monkeypatch.setenv("STARVAULT_TODAY", "2026-03-02")
+    ran, _ = _ran_rules(monkeypatch, root)
+    assert "CV001" in ran and "NV001" not in ran

@@ -813,3 +813,55 @@ def test_dashboards_are_kept_when_nothing_changed_and_rebuilt_when_a_note_did(ma
     for rel in third.dashboards:
         assert (out / rel).read_bytes() == (fresh / rel).read_bytes(), rel
     assert "Another Missing Note" in page(out, "dashboards/findings.html")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_edit_renders_only_the_dashboards_whose_data_it_changed(make_vault, tmp_path, jobs):
+    root, out, first = build_site(make_vault, small_vault(), tmp_path, jobs=jobs)
+    inodes = {rel: (out / rel).stat().st_ino for rel in first.dashboards}
+    # Speaking time changes (the stories table shows it); the matrix and the questions to
+    # ask do not.
+    story_path = root / "Stories/Cost Cutting.md"
+    story_path.write_text(
+        story("Cost Cutting", "[failure, ambiguity]").replace(
+            "I made it fast.", "I made it fast, and I cut the cost by half in one quarter."
+        ),
+        "utf-8",
+    )
+    second = build(load(root), out, jobs=jobs)
+    assert second.dashboards == first.dashboards
+    rewritten = {rel for rel in first.dashboards if (out / rel).stat().st_ino != inodes[rel]}
+    assert "dashboards/stories.html" in rewritten
+    assert {"dashboards/matrix.html", "dashboards/asks.html"}.isdisjoint(rewritten)
+    fresh = tmp_path / "fresh"
+    build(load(root, use_cache=False), fresh, jobs=jobs)
+    for rel in second.dashboards:
+        assert (out / rel).read_bytes() == (fresh / rel).read_bytes(), rel
+
+
+def test_a_long_course_gets_a_windowed_sidebar(make_vault, tmp_path, monkeypatch):
+    pages_mod = importlib.import_module("starvault.site.pages")
+    monkeypatch.setattr(pages_mod, "SIDEBAR_PAGES", 10)
+    monkeypatch.setattr(pages_mod, "SIDEBAR_NEAR", 2)
+    names = [f"P{i:02d}" for i in range(30)]
+    toc = "---\ntype: toc\ntitle: Contents\n---\n\n# Contents\n\n## Basics\n\n"
+    toc += "".join(f"1. [[{n}]]\n" for n in names[:20]) + "\n## Advanced\n\n"
+    toc += "".join(f"1. [[{n}]]\n" for n in names[20:])
+    files: dict[str, str | bytes] = {"Contents.md": toc}
+    for i, n in enumerate(names):
+        prev = names[i - 1] if i else None
+        nxt = names[i + 1] if i + 1 < len(names) else None
+        files[f"Course/{n}.md"] = course_page(n, prev, nxt, f"Body of {n}.")
+    root, out, _ = build_site(make_vault, files, tmp_path)
+    html = page(out, "Course/P10.html")
+    side = html[html.index('<nav class="sidebar toc"') :]
+    side = side[: side.index("</nav>")]
+    shown = re.findall(r">(P\d\d)</a>", side)
+    assert shown == ["P08", "P09", "P10", "P11", "P12"]  # two each side, in order
+    assert 'aria-current="page" href="P10.html">P10<' in side
+    assert "Basics (20)" in side and "Advanced (10)" in side
+    assert "… 8 before" in side and "… 7 after" in side
+    # The other section and the elisions lead to the full table of contents.
+    assert re.search(r'href="\.\./Contents\.html#advanced">Advanced \(10\)', side)
+    # The table of contents page itself still lists every page.
+    assert all(f">{n}</a>" in page(out, "Contents.html") for n in names)

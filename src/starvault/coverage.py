@@ -49,6 +49,9 @@ ASK_CATEGORIES = ("team", "culture", "growth")
 SCORE_FIELDS = ("structure", "specificity", "timing", "clarity", "conciseness", "confidence")
 # Note types that make a vault an interview-prep vault (the CV rules apply to it).
 PREP_TYPES = frozenset(["story", "question", "question-type", "principle", "ask", "practice"])
+# Every note type :func:`compute` reads: the CV rules' cached findings are keyed on the
+# versions of these notes (with the configuration, the day and the vault's file set).
+INPUT_TYPES = PREP_TYPES | {"company"}
 
 # The seed's pre-interview checklist, in its order and wording.
 CHECKLIST = (
@@ -213,13 +216,28 @@ def linked_paths(vault: Vault, note: Note, value: Any) -> list[str]:
     from .markdown import find_wikilinks
 
     out: list[str] = []
+    memo = _LINKED.setdefault(vault, {})
     for item in _strings(value):
-        targets = [m.target.path for m in find_wikilinks(item)] or [item.strip()]
-        for target in targets:
-            found = vault.lookup(target, note) if target else None
-            if found is not None and found.path not in out:
-                out.append(found.path)
+        # Thousands of stories name the same few principles: each value is read once.
+        key = (item, note.folder)
+        found_paths = memo.get(key)
+        if found_paths is None:
+            targets = [m.target.path for m in find_wikilinks(item)] or [item.strip()]
+            found_paths = []
+            for target in targets:
+                found = vault.lookup(target, note) if target else None
+                if found is not None:
+                    found_paths.append(found.path)
+            memo[key] = found_paths
+        for path in found_paths:
+            if path not in out:
+                out.append(path)
     return out
+
+
+_LINKED: weakref.WeakKeyDictionary[Vault, dict[tuple[str, str], list[str]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _link(vault: Vault, note: Note, key: str) -> str | None:
@@ -474,6 +492,14 @@ def today() -> datetime.date:
         except ValueError:
             pass  # a malformed override is ignored: the real date is always a safe answer
     return datetime.date.today()
+
+
+def inputs(vault: Vault) -> tuple[list[Note], str]:
+    """What the coverage model is computed from: the notes of :data:`INPUT_TYPES` and the
+    day (readiness, days left). A vault-scope rule declaring ``inputs="coverage"`` is kept
+    in the cache while these stay the same."""
+    notes = [n for t in sorted(INPUT_TYPES) for n in vault.notes_of_type(t)]
+    return notes, today().isoformat()
 
 
 def compute(vault: Vault) -> Coverage:

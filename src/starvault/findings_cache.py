@@ -132,6 +132,57 @@ def note_findings(vault: Vault, r: Rule) -> list[Finding]:
     return out
 
 
+def inputs_key(vault: Vault, r: Rule) -> str:
+    """What a vault-scope rule with ``inputs`` depends on: starvault's version, the
+    configuration, the vault's file set (where links lead), the version of each note it
+    reads and any other value its inputs name (the day)."""
+    from .rules import INPUTS
+
+    assert r.inputs is not None
+    memo = _INPUT_KEYS.setdefault(vault, {})
+    part = memo.get(r.inputs)
+    if part is None:
+        notes, extra = INPUTS[r.inputs](vault)
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(f"{_KEY}\0{vault.config!r}\0{extra}\0".encode("utf-8", "replace"))
+        digest.update(_files_key(vault).encode())
+        for n in notes:
+            digest.update(f"{n.path}\0{n.file_key}\n".encode("utf-8", "surrogateescape"))
+        part = memo[r.inputs] = digest.hexdigest()
+    return f"{r.code}:{r.scope}:{part}"
+
+
+def _files_key(vault: Vault) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update("\0".join(vault.notes).encode("utf-8", "surrogateescape"))
+    digest.update(b"\1")
+    digest.update("\0".join(vault.attachments).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+_INPUT_KEYS: weakref.WeakKeyDictionary[Vault, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def vault_findings(vault: Vault, r: Rule) -> list[Finding]:
+    """A vault-scope rule's findings: the cached ones while the notes it reads (its
+    ``inputs``), the configuration and the file set are as they were; else run anew."""
+    if not vault.use_cache:
+        return list(r.check(vault))
+    state = _state(vault)
+    ctx = inputs_key(vault, r)
+    entry = state.rules.get(r.code)
+    state.ran.add(r.code)
+    if entry is not None and entry[0] == ctx:
+        return [f for path, rows in entry[1].items() for f in _decode(path, rows)]
+    found = list(r.check(vault))
+    rows: dict[str, list[Finding]] = defaultdict(list)
+    for f in found:
+        rows[f.path].append(f)
+    state.rules[r.code] = (ctx, {path: _encode(mine) for path, mine in rows.items()})
+    state.written = True
+    return found
+
+
 def save(vault: Vault) -> None:
     """Write the findings computed in this run, if any changed (atomically; a read-only
     vault runs uncached)."""

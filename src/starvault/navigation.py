@@ -108,9 +108,14 @@ def parse_page(vault: Vault, note: Note, lines: list[str]) -> PageNav:
     """The Navigation blocks of a page, from its parsed note and its lines (LF)."""
     heads = note.headings
     blocks: list[tuple[int, NavBlock]] = []
+    first_link: dict[int, Link] = {}  # a page's first wiki-link on each line
     for i, head in enumerate(heads):
         if not _is_nav_heading(head):
             continue
+        if not first_link:
+            for lk in reversed(note.links):
+                if lk.kind == "link":
+                    first_link[lk.line] = lk
         end = len(lines)
         if i + 1 < len(heads):
             end = heads[i + 1].line - 1
@@ -125,7 +130,7 @@ def parse_page(vault: Vault, note: Note, lines: list[str]) -> PageNav:
             key = m.group(1).capitalize()
             if key in block.lines:
                 continue
-            block.lines[key] = _nav_line(vault, note, key, n, text)
+            block.lines[key] = _nav_line(vault, note, key, n, text, first_link.get(n))
         blocks.append((i, block))
     top = bottom = None
     if blocks:
@@ -141,8 +146,9 @@ def parse_page(vault: Vault, note: Note, lines: list[str]) -> PageNav:
     return PageNav(note, top, bottom, h1 or note.body_line)
 
 
-def _nav_line(vault: Vault, note: Note, key: str, line: int, text: str) -> NavLine:
-    link = next((lk for lk in note.links if lk.line == line and lk.kind == "link"), None)
+def _nav_line(
+    vault: Vault, note: Note, key: str, line: int, text: str, link: Link | None
+) -> NavLine:
     target = None
     after = ""
     if link is not None:
@@ -238,6 +244,14 @@ def toc_note(vault: Vault) -> Note | None:
     return tocs[0] if len(tocs) == 1 else None
 
 
+def inputs(vault: Vault) -> tuple[list[Note], str]:
+    """What course navigation is read from: the table of contents and the course pages
+    (a vault-scope rule declaring ``inputs="course"`` is kept in the cache while these
+    stay the same)."""
+    toc = toc_note(vault)
+    return [*([toc] if toc is not None else []), *vault.notes_of_type("course")], ""
+
+
 def course_order(vault: Vault) -> list[str]:
     """Course page paths in the order the table of contents links them (cached per vault)."""
     cached = _ORDERS.get(vault)
@@ -273,6 +287,36 @@ def _course_order(vault: Vault) -> list[str]:
         if note is not None and note.type == "course":
             order.setdefault(r.path)
     return list(order)
+
+
+def course_sections(vault: Vault) -> list[tuple[Heading | None, list[str]]]:
+    """The course order cut at the table of contents' headings: each heading (None before
+    the first) with the course pages listed under it, in order; empty sections left out."""
+    found = _SECTIONS.get(vault)
+    if found is not None:
+        return found
+    toc = toc_note(vault)
+    found: list[tuple[Heading | None, list[str]]] = []
+    if toc is not None:
+        heads = sorted((h for h in toc.headings if h.level > 1), key=lambda h: h.line)
+        line_of: dict[str, int] = {}
+        for r in vault.links_from(toc):
+            if r.path is not None:
+                line_of[r.path] = min(r.link.line, line_of.get(r.path, r.link.line))
+        k = 0
+        for path in course_order(vault):  # in line order
+            line = line_of.get(path, 0)
+            while k < len(heads) and heads[k].line < line:
+                k += 1
+            head = heads[k - 1] if k else None
+            if not found or found[-1][0] is not head:
+                found.append((head, []))
+            found[-1][1].append(path)
+    _SECTIONS[vault] = found
+    return found
+
+
+_SECTIONS: weakref.WeakKeyDictionary[Vault, list[Any]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)

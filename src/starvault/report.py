@@ -71,44 +71,24 @@ def to_json_data(report: Report, vault_label: str) -> dict[str, object]:
 
 
 def format_json(report: Report, vault_label: str) -> str:
-    return dumps_indented(to_json_data(report, vault_label))
+    """The report as SPEC section 6 shows it: one key per line, one finding per line.
 
-
-_encode_str = json.encoder.encode_basestring  # the C function when available
-
-
-def dumps_indented(value: object, level: int = 0) -> str:
-    """``json.dumps(value, indent=2, ensure_ascii=False)``, byte for byte, at the speed of
-    the C string encoder: ``indent`` makes json fall back to its pure-Python encoder,
-    which took seconds on a vault with tens of thousands of findings."""
-    if isinstance(value, str):
-        return _encode_str(value)
-    if value is None or isinstance(value, bool) or not isinstance(value, dict | list | tuple):
-        if type(value) is int:
-            return int.__repr__(value)
-        return json.dumps(value, ensure_ascii=False)
-    inner = "\n" + "  " * (level + 1)
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        if all(type(v) is str or type(v) is int for v in value.values()):
-            # A flat record (one finding): no recursion, the common case by far.
-            items = [
-                f"{_encode_str(k) if isinstance(k, str) else json.dumps(str(k))}: "
-                f"{_encode_str(v) if type(v) is str else int.__repr__(v)}"  # type: ignore[arg-type]
-                for k, v in value.items()
-            ]
-            return "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
-        items = [
-            f"{_encode_str(k) if isinstance(k, str) else json.dumps(str(k))}: "
-            f"{dumps_indented(v, level + 1)}"
-            for k, v in value.items()
-        ]
-        return "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
-    if not value:
-        return "[]"
-    items = [dumps_indented(v, level + 1) for v in value]
-    return "[" + inner + ("," + inner).join(items) + "\n" + "  " * level + "]"
+    Each finding is one ``json.dumps`` call (the C encoder); ``indent`` would make json
+    fall back to its pure-Python encoder, which took seconds on tens of thousands of
+    findings.
+    """
+    data = to_json_data(report, vault_label)
+    out = ["{"]
+    for key, value in data.items():
+        if key == "diagnostics":
+            rows = ",\n".join("    " + json.dumps(d, ensure_ascii=False) for d in value)  # type: ignore[union-attr]
+            shown = f"[\n{rows}\n  ]" if rows else "[]"
+        else:
+            shown = json.dumps(value, ensure_ascii=False)
+        out.append(f"  {json.dumps(key)}: {shown},")
+    out[-1] = out[-1][:-1]
+    out.append("}")
+    return "\n".join(out)
 
 
 # -- CI formats -------------------------------------------------------------------------

@@ -17,6 +17,11 @@ A rule also declares its ``scope``: what its findings about a note depend on.
   ``reads`` (see :data:`READS`). Such a rule iterates notes through :func:`in_scope`, and
   the runner keeps its findings per note in the cache (:mod:`starvault.findings_cache`): a
   warm check runs it on changed notes only. Without ``reads`` it is also ``local``.
+
+A vault-scope rule may name its ``inputs`` (see :data:`INPUTS`): the notes it reads, such as
+the course pages or the notes the coverage model is built from. Its findings are then kept
+in the cache under the versions of those notes, the configuration and the vault's file set,
+and a check after an edit elsewhere reuses them instead of running it.
 """
 
 from __future__ import annotations
@@ -97,6 +102,26 @@ READS: dict[str, Callable[[Vault], object]] = {
 }
 
 
+def _course_inputs(vault: Vault) -> tuple[list, str]:
+    from ..navigation import inputs
+
+    return inputs(vault)
+
+
+def _coverage_inputs(vault: Vault) -> tuple[list, str]:
+    from ..coverage import inputs
+
+    return inputs(vault)
+
+
+# The notes a vault-scope rule reads, by name: each returns those notes and any other
+# value the findings depend on (the day); see findings_cache.vault_findings.
+INPUTS: dict[str, Callable[[Vault], tuple[list, str]]] = {
+    "course": _course_inputs,
+    "coverage": _coverage_inputs,
+}
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -106,6 +131,7 @@ class Rule:
     fixable: bool = False
     scope: str = "vault"
     reads: tuple[str, ...] = ()
+    inputs: str | None = None
 
     @property
     def local(self) -> bool:
@@ -135,17 +161,21 @@ def rule(  # type: ignore[no-untyped-def]
     fixable: bool = False,
     scope: str = "vault",
     reads: tuple[str, ...] = (),
+    inputs: str | None = None,
 ):
-    """Register a check function as rule ``code`` (``scope`` and ``reads``: see above)."""
+    """Register a check function as rule ``code`` (``scope``, ``reads`` and ``inputs``:
+    see above)."""
     if scope not in SCOPES:
         raise ValueError(f"rule {code}: unknown scope {scope!r}")
     if unknown := set(reads) - READS.keys():
         raise ValueError(f"rule {code}: unknown vault-wide facts {sorted(unknown)}")
+    if inputs is not None and (scope != "vault" or inputs not in INPUTS):
+        raise ValueError(f"rule {code}: inputs {inputs!r} need a known name and vault scope")
 
     def register(fn: CheckFn) -> CheckFn:
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
-        REGISTRY[code] = Rule(code, name, severity, fn, fixable, scope, tuple(reads))
+        REGISTRY[code] = Rule(code, name, severity, fn, fixable, scope, tuple(reads), inputs)
         return fn
 
     return register
@@ -246,6 +276,10 @@ def findings(vault: Vault, r: Rule) -> list[Finding]:
         from ..findings_cache import note_findings
 
         return note_findings(vault, r)
+    if r.inputs is not None:
+        from ..findings_cache import vault_findings
+
+        return vault_findings(vault, r)
     return list(r.check(vault))
 
 

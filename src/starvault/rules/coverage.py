@@ -34,7 +34,7 @@ def _line(vault: Vault, path: str, key: str) -> int:
     return field_line(vault.text(path), key) or 1
 
 
-@rule("CV001", "story-count")
+@rule("CV001", "story-count", inputs="coverage")
 def story_count(vault: Vault) -> Iterator[Finding]:
     """Fewer than five ready stories.
 
@@ -71,7 +71,7 @@ def story_count(vault: Vault) -> Iterator[Finding]:
     yield Finding(".", 1, 1, message)
 
 
-@rule("CV009", "too-many-stories", severity="warning")
+@rule("CV009", "too-many-stories", severity="warning", inputs="coverage")
 def too_many_stories(vault: Vault) -> Iterator[Finding]:
     """More than seven stories.
 
@@ -103,7 +103,7 @@ def too_many_stories(vault: Vault) -> Iterator[Finding]:
         )
 
 
-@rule("CV010", "staff-signals")
+@rule("CV010", "staff-signals", inputs="coverage")
 def staff_signals_covered(vault: Vault) -> Iterator[Finding]:
     """A Staff+ look-for shown by fewer than two ready stories (at staff level and above).
 
@@ -149,7 +149,7 @@ def staff_signals_covered(vault: Vault) -> Iterator[Finding]:
         )
 
 
-@rule("CV002", "story-breadth", severity="warning")
+@rule("CV002", "story-breadth", severity="warning", inputs="coverage")
 def story_breadth(vault: Vault) -> Iterator[Finding]:
     """A story that covers fewer than two question types.
 
@@ -180,7 +180,7 @@ def story_breadth(vault: Vault) -> Iterator[Finding]:
             )
 
 
-@rule("CV003", "uncovered-question-type")
+@rule("CV003", "uncovered-question-type", inputs="coverage")
 def uncovered_question_type(vault: Vault) -> Iterator[Finding]:
     """A question type that no story covers.
 
@@ -211,7 +211,7 @@ def uncovered_question_type(vault: Vault) -> Iterator[Finding]:
             )
 
 
-@rule("CV004", "too-few-failure-stories")
+@rule("CV004", "too-few-failure-stories", inputs="coverage")
 def too_few_failure_stories(vault: Vault) -> Iterator[Finding]:
     """No failure story (an error), or only one (a warning).
 
@@ -245,7 +245,7 @@ def too_few_failure_stories(vault: Vault) -> Iterator[Finding]:
     )
 
 
-@rule("CV005", "questions-to-ask", severity="warning")
+@rule("CV005", "questions-to-ask", severity="warning", inputs="coverage")
 def questions_to_ask(vault: Vault) -> Iterator[Finding]:
     """Too few questions to ask, a category with none, or a topic to avoid.
 
@@ -298,7 +298,7 @@ def questions_to_ask(vault: Vault) -> Iterator[Finding]:
                 )
 
 
-@rule("CV006", "uncovered-principle", severity="warning")
+@rule("CV006", "uncovered-principle", severity="warning", inputs="coverage")
 def uncovered_principle(vault: Vault) -> Iterator[Finding]:
     """A principle that no story demonstrates.
 
@@ -327,7 +327,7 @@ def uncovered_principle(vault: Vault) -> Iterator[Finding]:
             )
 
 
-@rule("CV007", "under-practised", severity="warning")
+@rule("CV007", "under-practised", severity="warning", inputs="coverage")
 def under_practised(vault: Vault) -> Iterator[Finding]:
     """A story practised out loud fewer than three times at the bar.
 
@@ -367,7 +367,7 @@ def under_practised(vault: Vault) -> Iterator[Finding]:
         )
 
 
-@rule("CV008", "unanswered-question", severity="warning")
+@rule("CV008", "unanswered-question", severity="warning", inputs="coverage")
 def unanswered_question(vault: Vault) -> Iterator[Finding]:
     """A question with no story to answer it.
 

@@ -66,7 +66,7 @@ def _said(vault: Vault, line: NavLine | None) -> str:
     return f"'{line.shown()}' (not a link)"
 
 
-@rule("NV001", "missing-navigation", fixable=True)
+@rule("NV001", "missing-navigation", fixable=True, inputs="course")
 def missing_navigation(vault: Vault) -> Iterator[Finding]:
     """A course page without its Navigation block at the top or at the bottom.
 
@@ -105,7 +105,7 @@ def missing_navigation(vault: Vault) -> Iterator[Finding]:
         )
 
 
-@rule("NV002", "navigation-not-reciprocal")
+@rule("NV002", "navigation-not-reciprocal", inputs="course")
 def navigation_not_reciprocal(vault: Vault) -> Iterator[Finding]:
     """Two pages disagree: A says Next is B, but B's Previous is not A (or the reverse).
 
@@ -163,7 +163,7 @@ def _wrong(vault: Vault, exp: Expected, key: str, line: NavLine) -> str:
     )
 
 
-@rule("NV003", "navigation-order", fixable=True)
+@rule("NV003", "navigation-order", fixable=True, inputs="course")
 def navigation_order(vault: Vault) -> Iterator[Finding]:
     """Previous or Next disagree with the order of the table of contents.
 
@@ -200,7 +200,7 @@ def navigation_order(vault: Vault) -> Iterator[Finding]:
                     )
 
 
-@rule("NV004", "navigation-blocks-differ", fixable=True)
+@rule("NV004", "navigation-blocks-differ", fixable=True, inputs="course")
 def navigation_blocks_differ(vault: Vault) -> Iterator[Finding]:
     """The top and bottom Navigation blocks of a page differ.
 
@@ -235,7 +235,7 @@ def navigation_blocks_differ(vault: Vault) -> Iterator[Finding]:
             break
 
 
-@rule("NV005", "not-in-toc")
+@rule("NV005", "not-in-toc", inputs="course")
 def not_in_toc(vault: Vault) -> Iterator[Finding]:
     """A course page that the table of contents does not list (or no table of contents).
 
@@ -277,7 +277,7 @@ def not_in_toc(vault: Vault) -> Iterator[Finding]:
             )
 
 
-@rule("NV006", "wrong-module-link", fixable=True)
+@rule("NV006", "wrong-module-link", fixable=True, inputs="course")
 def wrong_module_link(vault: Vault) -> Iterator[Finding]:
     """The Module line does not link to the table of contents, or names another module.
 

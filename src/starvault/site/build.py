@@ -78,6 +78,7 @@ def build(
     for an unsafe or foreign OUT; any other failure leaves the previous site in place.
     """
     started = time.perf_counter()
+    _REAL.clear()
     target = check_output(vault.root, Path(out) if out is not None else default_output(vault))
     old = _read_manifest(target)
     ctx = SiteContext.create(
@@ -105,7 +106,19 @@ def build(
         if vault.notes_of_type("story") and kept_dashboards is None:
             _ = ctx.progress
         if kept_dashboards is None:
-            dashboards = _Dashboards(ctx, tmp, parallel=_can_fork(jobs))
+            old_keys = _old_dashboard_keys(old) if old_pages else {}
+            target_s, tmp_s = str(target), str(tmp)
+
+            def keep(page: str, key: str) -> bool:
+                """The last build's dashboard page, when its data is the same."""
+                if old_keys.get(page) != key:
+                    return False
+                old_file = _kept_file(target_s, page)
+                if old_file is None:
+                    return False
+                return update or _reuse(old_file, os.path.join(tmp_s, page))
+
+            dashboards = _Dashboards(ctx, tmp, keep, parallel=_can_fork(jobs))
         keys = _page_keys(ctx)
         result = BuildResult(target, len(ctx.site.pages))
         entries: dict[str, dict[str, Any]] = {}
@@ -138,9 +151,11 @@ def build(
 
         for path, entry in _render_pages(ctx, tmp, todo, jobs, progress, meanwhile):
             entries[path] = entry
-        result.dashboards = (
-            dashboards.finish() if dashboards is not None else list(kept_dashboards or [])
-        )
+        if dashboards is not None:
+            result.dashboards, dashboard_keys = dashboards.finish()
+        else:
+            result.dashboards = list(kept_dashboards or [])
+            dashboard_keys = _old_dashboard_keys(old)
         # Tag pages come from every page's search entry (kept ones too), like the index.
         try:
             result.tags = PageBuilder(ctx).write_tag_pages(tmp, entries)
@@ -168,6 +183,7 @@ def build(
             "tags": result.tags,
             "dashboards": result.dashboards,
             "dashboards_key": dash_key,
+            "dashboard_keys": dashboard_keys,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), "utf-8")
         if update:
@@ -244,6 +260,9 @@ def _page_keys(ctx: SiteContext) -> dict[str, str]:
     if ctx.toc is not None:
         toc_part = _fingerprint(ctx.toc) + links_of(ctx.toc.path)
         toc_part += "".join(f"{p}\0{titles[p]}\n" for p in ctx.course_order)
+        # Hashed once: every course page's key holds it, and a long course's titles hashed
+        # per page grew with the square of the course.
+        toc_part = hashlib.blake2b(toc_part.encode(), digest_size=16).hexdigest()
     sources_of = ctx.backlink_sources
     keys: dict[str, str] = {}
     base = ctx.global_key.encode()
@@ -392,6 +411,13 @@ def _old_dashboards(old: dict[str, Any]) -> list[str]:
     return pages
 
 
+def _old_dashboard_keys(old: dict[str, Any]) -> dict[str, str]:
+    keys = old.get("dashboard_keys")
+    if not isinstance(keys, dict):
+        return {}
+    return {p: k for p, k in keys.items() if _safe_rel(p) and isinstance(k, str)}
+
+
 def _kept_dashboards(old: dict[str, Any], target: Path, key: str) -> list[str] | None:
     """The last build's dashboard pages, when they were built from the same inputs and
     are all still in OUT; else None (they are built again)."""
@@ -413,9 +439,12 @@ def _can_fork(jobs: int | None) -> bool:
     return workers > 1 and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _write_dashboards(ctx: SiteContext, tmp: Path) -> list[str]:
+Keep = Callable[[str, str], bool]
+
+
+def _write_dashboards(ctx: SiteContext, tmp: Path, keep: Keep) -> tuple[list[str], dict]:
     try:
-        return PageBuilder(ctx).write_dashboards(tmp)
+        return PageBuilder(ctx).write_dashboards(tmp, keep)
     except jinja2.TemplateError as exc:
         raise template_error(exc) from None
 
@@ -424,11 +453,11 @@ class _Dashboards:
     """The dashboards (coverage model, check, their pages), in a forked process when
     there is a spare core: they need the whole vault but nothing the pages produce."""
 
-    def __init__(self, ctx: SiteContext, tmp: Path, *, parallel: bool) -> None:
-        self.pages: list[str] = []
+    def __init__(self, ctx: SiteContext, tmp: Path, keep: Keep, *, parallel: bool) -> None:
+        self.result: tuple[list[str], dict[str, str]] = ([], {})
         self.proc: Any = None
         if not parallel:
-            self.pages = _write_dashboards(ctx, tmp)
+            self.result = _write_dashboards(ctx, tmp, keep)
             return
         import multiprocessing
 
@@ -436,15 +465,15 @@ class _Dashboards:
         self.recv, send = mp.Pipe(duplex=False)
         self.proc = mp.Process(
             target=_dashboards_child,
-            args=(ctx, tmp, send, os.getpid()),
+            args=(ctx, tmp, keep, send, os.getpid()),
             name="starvault-dashboards",
         )
         self.proc.start()
         send.close()
 
-    def finish(self) -> list[str]:
+    def finish(self) -> tuple[list[str], dict[str, str]]:
         if self.proc is None:
-            return self.pages
+            return self.result
         try:
             kind, value = self.recv.recv()
         except EOFError:
@@ -455,7 +484,8 @@ class _Dashboards:
             raise BuildError(value)
         if kind == "crash":
             raise RuntimeError(f"building the dashboards failed:\n{value}")
-        return list(value)
+        pages, keys = value
+        return list(pages), dict(keys)
 
     def abort(self) -> None:
         if self.proc is not None and self.proc.is_alive():
@@ -463,12 +493,12 @@ class _Dashboards:
             self.proc.join()
 
 
-def _dashboards_child(ctx: SiteContext, tmp: Path, send: Any, parent: int) -> None:
+def _dashboards_child(ctx: SiteContext, tmp: Path, keep: Keep, send: Any, parent: int) -> None:
     import traceback
 
     worker_init(parent)
     try:
-        send.send(("ok", _write_dashboards(ctx, tmp)))
+        send.send(("ok", _write_dashboards(ctx, tmp, keep)))
     except BuildError as exc:
         send.send(("error", str(exc)))
     except BaseException:
@@ -644,10 +674,18 @@ def _inside(target: str, rel: str) -> str | None:
     if not _safe_rel(rel):
         return None
     path = os.path.join(target, rel)
-    parent = os.path.realpath(os.path.dirname(path))
+    folder = os.path.dirname(path)
+    # One realpath per folder, not per file: a site has thousands of pages in a few folders.
+    parent = _REAL.get(folder)
+    if parent is None:
+        parent = _REAL[folder] = os.path.realpath(folder)
     if parent != target and not parent.startswith(target + os.sep):
         return None
     return path
+
+
+# Folders of OUT resolved in this run (cleared at each build: links may change between).
+_REAL: dict[str, str] = {}
 
 
 def _kept_file(target: str, rel: str) -> str | None:
@@ -686,6 +724,7 @@ def _merge(tmp: Path, target: Path, stale: list[str]) -> None:
             if rel == "." and name == MANIFEST:
                 continue
             os.replace(os.path.join(dirpath, name), dest / name)
+    _REAL.clear()  # folders were made real above
     target_s = str(target)
     for rel in stale:
         inside = _inside(target_s, rel)

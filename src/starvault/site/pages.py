@@ -26,9 +26,9 @@ from ..cache import user_secret
 from ..config import CONFIG_NAME
 from ..links import Status, resolve_link
 from ..markdown import find_wikilinks, replace_wikilinks
-from ..navigation import course_order, course_positions, toc_note
+from ..navigation import course_order, course_positions, course_sections, toc_note
 from ..resources import templates_dir
-from ..scan import Link, Note, inside, nfc
+from ..scan import Heading, Link, Note, inside, nfc
 from ..vault import Vault
 from .graph import local_graph
 from .progress import Progress
@@ -37,6 +37,10 @@ from .safety import protect, publishable
 from .urls import SiteMap, root_of
 
 # Front matter keys shown elsewhere on the page (or not meant for readers).
+# A course longer than this gets a windowed sidebar (every section by name, the pages near
+# the current one) instead of the whole table of contents on every page.
+SIDEBAR_PAGES = 150
+SIDEBAR_NEAR = 10
 _HIDDEN_KEYS = {"title", "type", "starvault", "tags", "tag", "aliases", "alias", "cssclasses"}
 
 
@@ -127,8 +131,11 @@ class SiteContext:
     def env(self) -> jinja2.Environment:
         # Templates may come from a shared vault: the sandbox gives them no way to reach
         # Python (no attributes that lead to modules, no calls that change state), and
-        # the loader reads no file through a link that leaves its folder.
-        env = ImmutableSandboxedEnvironment(
+        # the loader reads no file through a link that leaves its folder. starvault's own
+        # templates alone need no sandbox (its checks were half the dashboards' time).
+        trusted = self.template_dirs == [templates_dir()]
+        kind = jinja2.Environment if trusted else ImmutableSandboxedEnvironment
+        env = kind(
             loader=ContainedLoader([str(d) for d in self.template_dirs]),
             autoescape=True,
             trim_blocks=True,
@@ -233,6 +240,10 @@ class PageBuilder:
     def __init__(self, ctx: SiteContext) -> None:
         self.ctx = ctx
         self._renderer: NoteRenderer | None = None
+        # The table of contents as HTML per output folder: its links are relative, so pages
+        # in one folder share it (rendering it once per course page grew with the square of
+        # the course).
+        self._toc_html: dict[str, str] = {}
 
     @property
     def renderer(self) -> NoteRenderer:
@@ -381,13 +392,20 @@ class PageBuilder:
         if ctx.toc is None:
             return out
         toc_page = ctx.site.pages.get(ctx.toc.path)
-        html = self.renderer.render(ctx.toc, page, heading_ids=False).html
-        own = self.ctx.site.rel(page, page)
-        html = html.replace(
-            f'class="internal-link" href="{own}"',
-            f'class="internal-link current" aria-current="page" href="{own}"',
-        )
-        out["toc_html"] = Markup(html)
+        if len(ctx.course_order) > SIDEBAR_PAGES:
+            out["toc_html"] = self.toc_window(note, page, toc_page is not None)
+        else:
+            folder = page.rsplit("/", 1)[0] if "/" in page else ""
+            html = self._toc_html.get(folder)
+            if html is None:
+                html = self.renderer.render(ctx.toc, page, heading_ids=False).html
+                self._toc_html[folder] = html
+            own = self.ctx.site.rel(page, page)
+            html = html.replace(
+                f'class="internal-link" href="{own}"',
+                f'class="internal-link current" aria-current="page" href="{own}"',
+            )
+            out["toc_html"] = Markup(html)
         out["toc_title"] = ctx.toc.title
         out["toc_url"] = self.link(page, ctx.toc.path) if toc_page else None
         order = ctx.course_order
@@ -403,6 +421,70 @@ class PageBuilder:
         module = note.meta.get("module")
         out["module"] = str(module) if module else None
         return out
+
+    def toc_window(self, note: Note, page: str, toc_linked: bool) -> Markup:
+        """The sidebar of a long course: every section of the table of contents by name,
+        and only the current section's pages near this one, so a page's size does not grow
+        with the course (the table of contents page lists them all)."""
+        ctx = self.ctx
+        toc = ctx.toc
+        assert toc is not None
+        notes = ctx.vault.notes
+        toc_url = self.link(page, toc.path) if toc_linked else None
+        sections = course_sections(ctx.vault)
+        here = next((i for i, (_, paths) in enumerate(sections) if note.path in paths), -1)
+        parts: list[Markup] = [Markup('<ul class="toc-sections">')]
+        # With many sections, only those near the current one (the rest are a link away).
+        lo, hi = (max(0, here - 5), here + 6) if here >= 0 else (0, 2 * 5 + 1)
+
+        def to_toc(head: Heading | None, label: str) -> Markup:
+            if toc_url is None:
+                return Markup("<span>{}</span>").format(label)
+            anchor = self.renderer.anchor(toc, "#" + head.text) if head is not None else ""
+            url = toc_url + ("#" + anchor if anchor else "")
+            return Markup('<a class="internal-link" href="{}">{}</a>').format(url, label)
+
+        if lo > 0:
+            parts.append(Markup("<li>{}</li>").format(to_toc(None, f"… {lo} more sections")))
+        for i, (head, paths) in enumerate(sections[lo:hi], lo):
+            title = head.text if head is not None else toc.title
+            label = f"{title} ({len(paths)})"
+            if i != here:
+                parts.append(Markup("<li>{}</li>").format(to_toc(head, label)))
+                continue
+            j = paths.index(note.path)
+            start, end = max(0, j - SIDEBAR_NEAR), min(len(paths), j + SIDEBAR_NEAR + 1)
+            items: list[Markup] = []
+            if start > 0:
+                items.append(Markup("<li>{}</li>").format(to_toc(head, f"… {start} before")))
+            for path in paths[start:end]:
+                url, shown = self.link(page, path), notes[path].title
+                if path == note.path:
+                    items.append(
+                        Markup(
+                            '<li><a class="internal-link current" aria-current="page" '
+                            'href="{}">{}</a></li>'
+                        ).format(url, shown)
+                    )
+                else:
+                    items.append(
+                        Markup('<li><a class="internal-link" href="{}">{}</a></li>').format(
+                            url, shown
+                        )
+                    )
+            if end < len(paths):
+                after = len(paths) - end
+                items.append(Markup("<li>{}</li>").format(to_toc(head, f"… {after} after")))
+            parts.append(
+                Markup('<li><strong>{}</strong><ol start="{}">{}</ol></li>').format(
+                    label, start + 1, Markup("").join(items)
+                )
+            )
+        if hi < len(sections):
+            more = len(sections) - hi
+            parts.append(Markup("<li>{}</li>").format(to_toc(None, f"… {more} more sections")))
+        parts.append(Markup("</ul>"))
+        return Markup("").join(parts)
 
     def properties(self, note: Note, page: str) -> list[tuple[str, Markup]]:
         rows = []
@@ -457,19 +539,34 @@ class PageBuilder:
         return Markup("").join(out)
 
     # -- dashboards ------------------------------------------------------------------------
-    def write_dashboards(self, tmp: Path) -> list[str]:
+    def write_dashboards(
+        self, tmp: Path, keep: Callable[[str, str], bool] | None = None
+    ) -> tuple[list[str], dict[str, str]]:
+        """Write every dashboard page into ``tmp``; returns the pages and each one's key.
+
+        A page's key hashes its view data (plain values and dataclasses, whose repr shows
+        every field) with the site's global key. ``keep(page, key)`` says whether the last
+        build's page for that key is kept, so an edit renders only the dashboards whose
+        data it changed; a value without a faithful repr only costs a render.
+        """
         from .dashboards import dashboard_pages
 
-        written = []
+        written: list[str] = []
+        keys: dict[str, str] = {}
+        base = self.ctx.global_key
         for page, template, title, data in dashboard_pages(self):
+            seen = repr((base, template, title, data)).encode("utf-8", "surrogateescape")
+            keys[page] = key = hashlib.blake2b(seen, digest_size=16).hexdigest()
+            written.append(page)
+            if keep is not None and keep(page, key):
+                continue
             context = self.base_context(page, title)
             context.update(data)
             html = self.ctx.finish(page, self.ctx.env.get_template(template).render(context))
             dest = tmp / page
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(html, "utf-8")
-            written.append(page)
-        return written
+        return written, keys
 
 
 # Problems that change what a page can show: the note was not read (VA001, VA003) or its

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -65,10 +64,10 @@ class Progress:
 
     def key(self, story: str) -> str:
         """A hash of everything a story page shows about its practice (build keys)."""
+        # repr, not json: the data is plain values built in a fixed order, and repr is
+        # several times faster on thousands of stories.
         data = history_data(self, story)
-        return hashlib.blake2b(
-            json.dumps(data, sort_keys=True, default=str).encode(), digest_size=16
-        ).hexdigest()
+        return hashlib.blake2b(repr(data).encode(), digest_size=16).hexdigest()
 
 
 def history_data(progress: Progress, story: str) -> dict[str, Any]:
