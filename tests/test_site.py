@@ -852,7 +852,7 @@ def test_a_long_course_gets_a_windowed_sidebar(make_vault, tmp_path, monkeypatch
         prev = names[i - 1] if i else None
         nxt = names[i + 1] if i + 1 < len(names) else None
         files[f"Course/{n}.md"] = course_page(n, prev, nxt, f"Body of {n}.")
-    root, out, _ = build_site(make_vault, files, tmp_path)
+    _, out, _ = build_site(make_vault, files, tmp_path)
     html = page(out, "Course/P10.html")
     side = html[html.index('<nav class="sidebar toc"') :]
     side = side[: side.index("</nav>")]
