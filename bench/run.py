@@ -2,7 +2,7 @@
 
     python bench/run.py check   [--sizes 1000,10000] [--skip-peers]
     python bench/run.py build   [--sizes 1000,10000] [--skip-peers]
-    python bench/run.py scale   [--sizes 10000] [--profile typed|links]
+    python bench/run.py scale   [--sizes 10000,50000] [--profile both|typed|links]
     python bench/run.py startup [--runs 20]
     python bench/run.py         # all three
 
@@ -1003,75 +1003,125 @@ def meta(sv: str) -> dict:
 
 
 def cmd_scale(args: argparse.Namespace, sv: str, py: str) -> tuple[dict, Table]:
-    """The warm paths of issue 14 for one profile: cold check, check after one note changed
-    (and its ratio to cold), build with nothing changed, build after one note changed, each
+    """The warm paths of issue 14, for each profile (default both) and size: cold check
+    (and its ratio to the parse floor), check after one note changed (and its ratio to
+    cold), check with nothing changed, full build (and its ratio to markdown-it-py's bare
+    render of the same notes), build with nothing changed and after one note changed; each
     with the peak memory of its whole process tree."""
-    t = Table(f"scale ({args.profile} profile)")
+    profiles = gen_vault.PROFILES if args.profile == "both" else (args.profile,)
+    t = Table(f"scale ({', '.join(profiles)})")
     res: dict[str, Any] = {"sizes": {}}
-    for n in args.sizes:
-        root, info = ensure_vault(n, profile=args.profile)
-        r: dict[str, Any] = {"info": info}
-        res["sizes"][str(n)] = r
-        warm_page_cache(root)
-        work = fresh_copy(root, OUT / f"scale-{args.profile}-{n}")
-        check = [sv, "check", work, "--format", "json"]
-        cold = measure([*check, "--no-cache"], f"scale-cold-{n}", cwd=OUT)
-        r["cold"] = asdict(cold)
-        data, err = parse_check_json(cold)
-        if err:
-            t.add(n, "check --no-cache (cold)", f"error: {err}", "", "ERROR")
-            continue
-        n_diag = len(data.get("diagnostics", [])) if data else 0
-        t.add(n, "check --no-cache (cold)", f"{wall(cold)}, {n_diag} findings; {mem_text(cold)}")
-        fill = measure(check, f"scale-fill-{n}", cwd=OUT)
-        r["fill"] = asdict(fill)
-        append_line(note_to_touch(work))
-        warm = measure(check, f"scale-warm-{n}", cwd=OUT)
-        r["warm"] = asdict(warm)
-        ratio = warm.wall / cold.wall if cold.wall else None
-        r["warm_over_cold"] = round(ratio, 3) if ratio else None
-        met = warm.wall < 1.0 and ratio is not None and ratio <= 0.2
-        t.add(
-            n,
-            "check, 1 note changed",
-            f"{wall(warm)} ({ratio:.3f} of cold); {mem_text(warm)}",
-            "< 1 s, ≤ 0.2 at 10k",
-            status(met if n >= 10000 else None),
-        )
-        same = measure(check, f"scale-same-{n}", cwd=OUT)
-        r["unchanged"] = asdict(same)
-        t.add(n, "check, nothing changed", wall(same))
-        site = OUT / f"scale-site-{args.profile}-{n}"
-        if site.exists():
-            shutil.rmtree(site)
-        build = [sv, "build", work, "-o", site]
-        full = measure(build, f"scale-build-{n}", cwd=OUT)
-        r["build_full"] = asdict(full)
-        err = fail_text(full, (0, 1))
-        if err:
-            t.add(n, "build (full)", f"error: {err}", "", "ERROR")
-            continue
-        t.add(n, "build (full)", f"{wall(full)}; {mem_text(full)}", "< 600 MiB at 10k")
-        again = measure(build, f"scale-build-same-{n}", cwd=OUT)
-        r["build_unchanged"] = asdict(again)
-        t.add(
-            n,
-            "build, nothing changed",
-            f"{wall(again)}; {mem_text(again)}",
-            "< 2 s at 10k",
-            status(again.wall < 2.0 if n >= 10000 else None),
-        )
-        append_line(note_to_touch(work))
-        one = measure(build, f"scale-build-one-{n}", cwd=OUT)
-        r["build_one"] = asdict(one)
-        t.add(
-            n,
-            "build, 1 note changed",
-            f"{wall(one)}; {mem_text(one)}",
-            "< 2 s at 10k",
-            status(one.wall < 2.0 if n >= 10000 else None),
-        )
+    for profile in profiles:
+        for n in args.sizes:
+            r = _scale_one(args, sv, py, t, profile, n)
+            res["sizes"][f"{profile}-{n}"] = r
     return res, t
+
+
+def _scale_one(
+    args: argparse.Namespace, sv: str, py: str, t: Table, profile: str, n: int
+) -> dict[str, Any]:
+    big = n >= 10000
+    at = f"{n} {profile}"
+    root, info = ensure_vault(n, profile=profile)
+    r: dict[str, Any] = {"info": info}
+    warm_page_cache(root)
+    floor = run_floor(py, t, r, n, root, "floor", [], "floor (frontmatter + regex + networkx)")
+    render_floor = None
+    if not args.skip_render_floor:
+        label = "render floor (frontmatter + markdown-it-py render)"
+        fl = run_floor(py, t, r, n, root, "render_floor", ["--mode", "render"], label)
+        render_floor = fl[0].wall if fl else None
+        if fl:
+            t.add(at, label, f"{wall(fl[0])}; {mem_text(fl[0])}")
+    work = fresh_copy(root, OUT / f"scale-{profile}-{n}")
+    check = [sv, "check", work, "--format", "json"]
+    log(f"scale {at}: cold check")
+    cold = measure([*check, "--no-cache"], f"scale-cold-{profile}-{n}", cwd=OUT)
+    r["cold"] = asdict(cold)
+    data, err = parse_check_json(cold)
+    if err:
+        t.add(at, "check --no-cache (cold)", f"error: {err}", "", "ERROR")
+        return r
+    n_diag = len(data.get("diagnostics", [])) if data else 0
+    cold_ratio = cold.wall / floor[0].wall if floor else None
+    over = f", {cold_ratio:.2f}x the floor" if cold_ratio else ""
+    t.add(
+        at,
+        "check --no-cache (cold)",
+        f"{wall(cold)}{over}, {n_diag} findings; {mem_text(cold)}",
+        "≤ 3.7x the floor (the issue's baseline)",
+        status(cold_ratio <= 3.7 if big and cold_ratio else None),
+    )
+    fill = measure(check, f"scale-fill-{profile}-{n}", cwd=OUT)
+    r["fill"] = asdict(fill)
+    append_line(note_to_touch(work))
+    warm = measure(check, f"scale-warm-{profile}-{n}", cwd=OUT)
+    r["warm"] = asdict(warm)
+    ratio = warm.wall / cold.wall if cold.wall else None
+    r["warm_over_cold"] = round(ratio, 3) if ratio else None
+    limit = 1.0 if n <= 10000 else 5.0
+    met = warm.wall < limit and (n > 10000 or (ratio is not None and ratio <= 0.2))
+    t.add(
+        at,
+        "check, 1 note changed",
+        f"{wall(warm)} ({ratio:.3f} of cold); {mem_text(warm)}",
+        "< 1 s and ≤ 0.2 of cold at 10k; < 5 s at 50k",
+        status(met if big else None),
+    )
+    same = measure(check, f"scale-same-{profile}-{n}", cwd=OUT)
+    r["unchanged"] = asdict(same)
+    t.add(at, "check, nothing changed", f"{wall(same)}; {mem_text(same)}")
+    site = OUT / f"scale-site-{profile}-{n}"
+    if site.exists():
+        shutil.rmtree(site)
+    build = [sv, "build", work, "-o", site]
+    log(f"scale {at}: full build")
+    full = measure(build, f"scale-build-{profile}-{n}", cwd=OUT)
+    r["build_full"] = asdict(full)
+    err = fail_text(full, (0, 1))
+    if err:
+        t.add(at, "build (full)", f"error: {err}", "", "ERROR")
+        return r
+    mem_limit = 600 if n <= 10000 else 1536
+    peak = full.peak_mib
+    t.add(
+        at,
+        "build (full)",
+        f"{wall(full)}; {mem_text(full)}",
+        "< 600 MiB at 10k; < 1.5 GiB at 50k",
+        status(peak < mem_limit if big and peak is not None else None),
+    )
+    if render_floor:
+        over_render = full.wall / render_floor
+        r["full_over_render_floor"] = round(over_render, 2)
+        t.add(
+            at,
+            "full build / render floor",
+            f"{over_render:.2f}x",
+            "≤ 1.5x at 10k",
+            status(over_render <= 1.5 if n == 10000 else None),
+        )
+    again = measure(build, f"scale-build-same-{profile}-{n}", cwd=OUT)
+    r["build_unchanged"] = asdict(again)
+    t.add(
+        at,
+        "build, nothing changed",
+        f"{wall(again)}; {mem_text(again)}",
+        "< 2 s at 10k",
+        status(again.wall < 2.0 if n == 10000 else None),
+    )
+    append_line(note_to_touch(work))
+    one = measure(build, f"scale-build-one-{profile}-{n}", cwd=OUT)
+    r["build_one"] = asdict(one)
+    t.add(
+        at,
+        "build, 1 note changed",
+        f"{wall(one)}; {mem_text(one)}",
+        "< 2 s at 10k",
+        status(one.wall < 2.0 if n == 10000 else None),
+    )
+    return r
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1081,9 +1131,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--profile",
-        choices=gen_vault.PROFILES,
-        default="typed",
-        help="scale: the vault profile (default typed; see gen_vault.py --profile)",
+        choices=[*gen_vault.PROFILES, "both"],
+        default="both",
+        help="scale: the vault profile (default both; see gen_vault.py --profile)",
+    )
+    ap.add_argument(
+        "--skip-render-floor",
+        action="store_true",
+        help="scale: do not run markdown-it-py's bare render (the full build's reference)",
     )
     ap.add_argument(
         "--sizes", default="1000,10000", help="comma-separated vault sizes (default 1000,10000)"

@@ -319,3 +319,31 @@ def test_vault_rules_run_again_only_when_their_inputs_change(make_vault, monkeyp
     monkeypatch.setenv("STARVAULT_TODAY", "2026-03-02")
     ran, _ = _ran_rules(monkeypatch, root)
     assert "CV001" in ran and "NV001" not in ran
+
+
+def test_note_facts_outlive_a_run_that_did_not_need_them(make_vault, monkeypatch) -> None:
+    """A check after an edit the coverage rules did not need keeps the stories' cached
+    facts: the next story edit reads that story alone, not every story again."""
+    from starvault import coverage
+
+    root = make_vault(_files())
+    _settle()
+    check(load(root))
+    _settle()
+    (root / "Plain.md").write_text("# Plain\n\nEdited.\n", "utf-8")  # coverage reused
+    check(load(root))
+    _settle()
+    (root / "Stories/Bare.md").write_text(
+        STORY.format(title="Bare", types="failure", action=ACTION), "utf-8"
+    )
+    read: list[str] = []
+    real = coverage._story_facts
+
+    def spy(vault, note):  # type: ignore[no-untyped-def]
+        read.append(note.path)
+        return real(vault, note)
+
+    monkeypatch.setattr(coverage, "_story_facts", spy)
+    report = check(load(root))
+    assert read == ["Stories/Bare.md"]
+    assert report.diagnostics == check(load(root, use_cache=False)).diagnostics

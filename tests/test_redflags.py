@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from starvault.redflags import SIGNALS, figures, staff_signals, target_level
+from starvault.coverage import target_level
+from starvault.redflags import SIGNALS, figures, staff_signals
 from starvault.rules import REGISTRY, check
 from starvault.vault import load
 

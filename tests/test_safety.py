@@ -208,12 +208,26 @@ def test_a_strange_cache_is_a_cold_start_and_nothing_is_written_outside(make_vau
 
 
 def test_cache_keeps_dates_without_pickle(make_vault):
-    root = make_vault({"P.md": "---\ndate: 2026-11-02\nat: 2026-11-02T10:00:00+01:00\n---\n"})
+    front = (
+        "---\ndate: 2026-11-02\nat: 2026-11-02T10:00:00+01:00\nlabel: '2026-11-03'\n"
+        "sessions: [2026-01-01, {on: 2026-02-02, notes: [2026-03-03T08:00:00]}]\n---\n"
+    )
+    root = make_vault({"P.md": front})
     cold = load(root).notes["P.md"].meta
     raw = (root / CACHE_DIR / FILE).read_bytes()
     assert b"pickle" not in raw and b"datetime\nd" not in raw
     warm = load(root).notes["P.md"].meta
     assert warm == cold and type(warm["date"]).__name__ == "date"
+    assert type(warm["at"]).__name__ == "datetime" and warm["at"].utcoffset() is not None
+    assert warm["label"] == "2026-11-03"  # a quoted date stays text
+    assert type(warm["sessions"][1]["notes"][0]).__name__ == "datetime"
+    # Another note changes: the cache is written again with P's kept row, still plain.
+    time.sleep(0.05)
+    (root / "Q.md").write_text("# Q\n", "utf-8")
+    before = (root / CACHE_DIR / FILE).stat().st_ino
+    assert load(root).notes["P.md"].meta == cold
+    assert (root / CACHE_DIR / FILE).stat().st_ino != before  # written again (atomically)
+    assert load(root).notes["P.md"].meta == cold
 
 
 @pytest.mark.parametrize(

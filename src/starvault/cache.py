@@ -20,7 +20,9 @@ through a symbolic link, a FIFO or a device, and written only into a real folder
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import gc
 import hashlib
 import hmac
 import marshal
@@ -28,7 +30,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -42,7 +44,7 @@ CACHE_DIR = ".starvault-cache"
 FILE = "notes.marshal"
 # Bump FORMAT when Note's shape or the extraction changes, so old caches are dropped;
 # marshal's format also depends on the Python version.
-FORMAT = 7
+FORMAT = 8
 T = TypeVar("T")
 _KEY = f"starvault-{__version__}-{FORMAT}-py{sys.version_info[0]}.{sys.version_info[1]}"
 MAGIC = b"starvault-cache\n"
@@ -92,28 +94,38 @@ class Cached:
     rows: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
 
-def _tag(value: Any) -> Any:
-    """Front matter as plain data: dates become tagged pairs (see :func:`_untag`)."""
-    if isinstance(value, dict):
-        return {k: _tag(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_tag(v) for v in value]
-    if isinstance(value, datetime.datetime):
-        return (_DATETIME, value.isoformat())
-    if isinstance(value, datetime.date):
-        return (_DATE, value.isoformat())
-    return value
+def _tag(meta: Any) -> tuple[Any, tuple[Any, ...]]:
+    """Front matter as plain data: each date or time becomes its ISO text, and its place
+    (the keys and indexes that lead to it) is listed, so decoding visits only those."""
+    spots: list[tuple[tuple[Any, ...], bool]] = []
+
+    def walk(value: Any, where: tuple[Any, ...]) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, (*where, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, (*where, i)) for i, v in enumerate(value)]
+        if isinstance(value, datetime.date):  # datetime is a date too
+            spots.append((where, isinstance(value, datetime.datetime)))
+            return value.isoformat()
+        return value
+
+    return walk(meta, ()), tuple(spots)
 
 
-def _untag(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _untag(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_untag(v) for v in value]
-    if isinstance(value, tuple) and len(value) == 2 and value[0] in (_DATE, _DATETIME):
-        kind = datetime.datetime if value[0] == _DATETIME else datetime.date
-        return kind.fromisoformat(value[1])
-    return value
+def _untag(meta: Any, spots: tuple[Any, ...]) -> Any:
+    # The containers on the way are copied: the cached row keeps the plain ones, and it
+    # is written back as it is.
+    meta = dict(meta)
+    for where, is_datetime in spots:
+        parent = meta
+        for step in where[:-1]:
+            child = parent[step]
+            child = dict(child) if isinstance(child, dict) else list(child)
+            parent[step] = child
+            parent = child
+        kind = datetime.datetime if is_datetime else datetime.date
+        parent[where[-1]] = kind.fromisoformat(parent[where[-1]])
+    return meta
 
 
 def encode_note(note: Note) -> tuple[Any, ...]:
@@ -121,10 +133,9 @@ def encode_note(note: Note) -> tuple[Any, ...]:
     try:
         marshal.dumps(note.meta)
         meta: Any = note.meta
-        tagged = False
+        tagged: tuple[Any, ...] = ()
     except ValueError:  # YAML dates and times
-        meta = _tag(note.meta)
-        tagged = True
+        meta, tagged = _tag(note.meta)
         try:
             marshal.dumps(meta)
         except ValueError:  # nothing else YAML makes; if it does, never reuse this row
@@ -143,6 +154,7 @@ def encode_note(note: Note) -> tuple[Any, ...]:
         tuple(tuple(p) for p in note.problems),
         note.ctime_ns,
         note.inode,
+        note.fields,
     )
 
 
@@ -161,10 +173,11 @@ def decode_note(row: tuple[Any, ...]) -> Note:
         problems,
         ctime,
         ino,
+        fields,
     ) = row
     note = CachedNote(
         path,
-        _untag(meta) if tagged else meta,
+        _untag(meta, tagged) if tagged else meta,
         body_line,
         [],
         [],
@@ -175,6 +188,7 @@ def decode_note(row: tuple[Any, ...]) -> Note:
         mtime,
         ctime,
         ino,
+        fields,
     )
     note._raw_links = links
     note._raw_headings = heads
@@ -256,7 +270,30 @@ def _mac(secret: bytes, payload: bytes) -> bytes:
 MAX_CACHE_BYTES = 4 << 30
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while plain data is built: decoding a cache makes
+    hundreds of thousands of containers and no cycles, and the collector walking them
+    over and over was three quarters of the time. The objects are then frozen (they
+    hold no cycles, so nothing is ever collected from them: only skipped)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        # What was built lives as long as the vault: moved out of the collector's sight
+        # (re-enabling would otherwise walk all of it at the next allocation).
+        gc.freeze()
+        if was:
+            gc.enable()
+
+
 def load(root: Path) -> Cached:
+    with paused_gc():
+        return _load(root)
+
+
+def _load(root: Path) -> Cached:
     try:
         data = read_signed(root / CACHE_DIR / FILE, _KEY)
         if data is None:
@@ -303,8 +340,8 @@ def save(
             rows.append((note_row, _encode_outcome(outcome) if outcome else None))
         data = {"key": _KEY, "fingerprint": fingerprint, "started": started_ns, "rows": rows}
         write_signed(root, FILE, data)
-    except OSError:
-        pass  # a read-only vault: no cache, same results
+    except (OSError, ValueError):
+        pass  # a read-only vault (or a value marshal cannot hold): no cache, same results
 
 
 def read_signed(path: Path, key: str) -> dict[str, Any] | None:
@@ -321,7 +358,8 @@ def read_signed(path: Path, key: str) -> dict[str, Any] | None:
     if not hmac.compare_digest(mac, _mac(secret, payload)):  # type: ignore[arg-type]
         return None  # not written by this user's starvault: never decoded
     # loads() of the whole file: load() on a file object reads in small pieces.
-    data = marshal.loads(payload)
+    with paused_gc():
+        data = marshal.loads(payload)
     return data if isinstance(data, dict) and data.get("key") == key else None
 
 

@@ -13,10 +13,12 @@ as configured, report no error on it; a practice session counts when it meets th
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 import weakref
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -311,7 +313,12 @@ def _story_facts(vault: Vault, note: Note) -> tuple[Any, ...]:
     return (learned, story.failure, seconds, tuple(sorted(staff_signals(vault, note))))
 
 
-def _story_info(vault: Vault, note: Note, facts: tuple[Any, ...] | None = None) -> StoryInfo:
+def _story_info(
+    vault: Vault,
+    note: Note,
+    facts: tuple[Any, ...] | None = None,
+    principles: list[str] | None = None,
+) -> StoryInfo:
     learned, failure, seconds, _signals = facts or _story_facts(vault, note)
     meta = note.meta
     return StoryInfo(
@@ -325,7 +332,9 @@ def _story_info(vault: Vault, note: Note, facts: tuple[Any, ...] | None = None) 
         outcome=_text(meta, "outcome"),
         learnings=learned,
         question_types=[s.strip() for s in _strings(meta.get("question_types"))],
-        principles=linked_paths(vault, note, meta.get("principles")),
+        principles=linked_paths(vault, note, meta.get("principles"))
+        if principles is None
+        else list(principles),
         failure=failure,
         speaking_seconds=seconds,
     )
@@ -351,7 +360,16 @@ def _ticked_red_flags(vault: Vault, note: Note) -> list[str]:
     return out
 
 
-def _practice_info(vault: Vault, note: Note) -> PracticeInfo:
+def _practice_links(vault: Vault, note: Note) -> tuple[str | None, str | None, list[str]]:
+    """A practice note's story and question, and its ticked red flags (kept per note)."""
+    ticked = _ticked_red_flags(vault, note)
+    return (_link(vault, note, "story"), _link(vault, note, "question"), ticked)
+
+
+def _practice_info(
+    vault: Vault, note: Note, links: tuple[Any, ...] | list[Any] | None = None
+) -> PracticeInfo:
+    story, question, ticked = links or _practice_links(vault, note)
     meta = note.meta
     scores: dict[str, int] = {}
     for key in SCORE_FIELDS:
@@ -360,12 +378,12 @@ def _practice_info(vault: Vault, note: Note) -> PracticeInfo:
         if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
             scores[key] = value
     flags = _strings(meta.get("red_flags"))
-    flags += [f for f in _ticked_red_flags(vault, note) if f not in flags]
+    flags += [f for f in ticked if f not in flags]
     return PracticeInfo(
         path=note.path,
         date=as_date(meta.get("date")),
-        story=_link(vault, note, "story"),
-        question=_link(vault, note, "question"),
+        story=story,
+        question=question,
         duration_s=_in_range(_number(meta.get("duration_s")), "practice", "duration_s"),
         mode=_text(meta, "mode"),
         scores=scores,
@@ -502,6 +520,30 @@ def inputs(vault: Vault) -> tuple[list[Note], str]:
     return notes, today().isoformat()
 
 
+def target_level(vault: Vault) -> str:
+    """The level prepared for: ``target_level`` in the config, overridden by the ``level`` of
+    the company note (of the only one, else of the one whose interview is next; past
+    interviews after upcoming ones, undated companies last)."""
+    config_level = vault.config.target_level
+    levelled = [
+        n
+        for n in vault.notes_of_type("company")
+        if str(n.meta.get("level") or "").strip().lower() in schema.LEVELS
+    ]
+    if not levelled:
+        return config_level
+    day = today()
+
+    def order(note: Note) -> tuple[int, int, str]:
+        when = as_date(note.meta.get("interview_date"))
+        if when is None:
+            return (2, 0, note.path)
+        gap = (when - day).days
+        return (0, gap, note.path) if gap >= 0 else (1, -gap, note.path)
+
+    return str(min(levelled, key=order).meta["level"]).strip().lower()
+
+
 def compute(vault: Vault) -> Coverage:
     """The coverage of a loaded vault. Computed once per Vault object."""
     cached = _CACHE.get(vault)
@@ -512,7 +554,16 @@ def compute(vault: Vault) -> Coverage:
 
     story_notes = _by_title(vault.notes_of_type("story"))
     facts = per_note(vault, "story", story_notes, lambda n: _story_facts(vault, n))
-    stories = [_story_info(vault, n, facts[n.path]) for n in story_notes]
+    # Where each story's, question's and practice note's links lead: kept per note while
+    # the vault's files stay the same, so an edit resolves only the edited note's links.
+    principles = per_note(
+        vault,
+        "story-principles",
+        story_notes,
+        lambda n: linked_paths(vault, n, n.meta.get("principles")),
+        files=True,
+    )
+    stories = [_story_info(vault, n, facts[n.path], principles[n.path]) for n in story_notes]
     _judge_stories(vault, stories, facts)
     types = question_types(vault)
     # Stories by question type and by principle, indexed once: matching every type and
@@ -536,17 +587,29 @@ def compute(vault: Vault) -> Coverage:
     for n in _by_title(vault.notes_of_type("ask")):
         category = _text(n.meta, "category").lower()
         asks.setdefault(category, []).append(AskInfo(n.path, n.title, category))
+    question_notes = _by_title(vault.notes_of_type("question"))
+    answers = per_note(
+        vault,
+        "question-stories",
+        question_notes,
+        lambda n: linked_paths(vault, n, n.meta.get("stories")),
+        files=True,
+    )
     questions = [
         QuestionInfo(
             n.path,
             n.title,
             _text(n.meta, "prompt"),
             _text(n.meta, "question_type"),
-            linked_paths(vault, n, n.meta.get("stories")),
+            list(answers[n.path]),
         )
-        for n in _by_title(vault.notes_of_type("question"))
+        for n in question_notes
     ]
-    practice = [_practice_info(vault, n) for n in vault.notes_of_type("practice")]
+    practice_notes = vault.notes_of_type("practice")
+    links = per_note(
+        vault, "practice-links", practice_notes, lambda n: _practice_links(vault, n), files=True
+    )
+    practice = [_practice_info(vault, n, links[n.path]) for n in practice_notes]
     practice.sort(key=lambda p: p.path)
     practice.sort(key=lambda p: p.date or datetime.date.min, reverse=True)
     by_path = {s.path: s for s in stories}
@@ -564,7 +627,7 @@ def compute(vault: Vault) -> Coverage:
         if p.date and (s.last_practice is None or p.date > s.last_practice):
             s.last_practice = p.date
     ready = [s for s in stories if s.ready]
-    from .redflags import SIGNALS, target_level
+    from .redflags import SIGNALS
 
     day = today()
     company = _target_company(vault, day)
@@ -621,11 +684,13 @@ def _plural(n: int, word: str) -> str:
 def avoided_topics(vault: Vault, ask: Note) -> list[str]:
     """The configured topics to avoid that an ask's question text mentions."""
     text = " ".join([ask.title, _text(ask.meta, "prompt")]).casefold()
-    return [
-        t
-        for t in vault.config.avoid_topics
-        if re.search(rf"(?<!\w){re.escape(t.casefold())}(?!\w)", text)
-    ]
+    return [t for t, pattern in _topic_patterns(tuple(vault.config.avoid_topics)) if pattern(text)]
+
+
+@functools.lru_cache(maxsize=8)
+def _topic_patterns(topics: tuple[str, ...]) -> list[tuple[str, Callable[[str], Any]]]:
+    """Each topic's whole-word search, compiled once (thousands of asks each try all)."""
+    return [(t, re.compile(rf"(?<!\w){re.escape(t.casefold())}(?!\w)").search) for t in topics]
 
 
 def research_gaps(vault: Vault, note: Note) -> list[str]:

@@ -153,6 +153,16 @@ def inputs_key(vault: Vault, r: Rule) -> str:
 
 
 def _files_key(vault: Vault) -> str:
+    found = _FILES_KEYS.get(vault)
+    if found is None:
+        found = _FILES_KEYS[vault] = _hash_files(vault)
+    return found
+
+
+_FILES_KEYS: weakref.WeakKeyDictionary[Vault, str] = weakref.WeakKeyDictionary()
+
+
+def _hash_files(vault: Vault) -> str:
     digest = hashlib.blake2b(digest_size=16)
     digest.update("\0".join(vault.notes).encode("utf-8", "surrogateescape"))
     digest.update(b"\1")
@@ -190,12 +200,8 @@ def save(vault: Vault) -> None:
     if state is None or not vault.use_cache or not (state.written or state.dirty):
         return
     try:
-        # An entry that did not run while notes changed no longer covers them all.
-        rules = {
-            code: entry
-            for code, entry in state.rules.items()
-            if code in state.ran or not state.dirty
-        }
+        rules = {code: _kept(state, code, entry) for code, entry in state.rules.items()}
+        rules = {code: entry for code, entry in rules.items() if entry is not None}
         keys = {p: n.file_key for p, n in vault.notes.items()}
         _cache.write_signed(vault.root, FILE, {"key": _KEY, "keys": keys, "rules": rules})
         state.written = state.dirty = False
@@ -203,20 +209,41 @@ def save(vault: Vault) -> None:
         pass  # a read-only vault (or findings marshal cannot hold): same results, uncached
 
 
+def _kept(state: _State, code: str, entry: tuple[str, Any]) -> tuple[str, Any] | None:
+    """What of an entry the file keeps when it is written."""
+    if code in state.ran or not state.dirty:
+        return entry
+    ctx, rows = entry
+    if code.startswith("facts:"):
+        # Facts of the notes that did not change stay good (a missing note is computed).
+        stale = state.changed | state.gone
+        return ctx, {p: v for p, v in rows.items() if p not in stale}
+    if ctx.startswith(f"{code}:vault:"):
+        return entry  # a vault rule's key names the versions of what it read
+    # A note rule's entry that did not run while notes changed no longer covers them all.
+    return None
+
+
 def per_note(
     vault: Vault,
     kind: str,
     notes: list[Note],
     compute: Callable[[Note], Any],
+    *,
+    files: bool = False,
 ) -> dict[str, Any]:
     """``compute(note)`` for each of ``notes``, kept in the cache like a rule's findings:
     the facts of one note (plain data that marshal holds) that a vault-wide model such as
-    coverage is assembled from. ``compute`` may read the note and the configuration only."""
+    coverage is assembled from. ``compute`` may read the note and the configuration only;
+    with ``files``, also where its links lead (the facts are then kept while the vault's
+    set of files stays the same)."""
     if not vault.use_cache:
         return {n.path: compute(n) for n in notes}
     state = _state(vault)
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{_KEY}\0facts:{kind}\0{vault.config!r}".encode("utf-8", "replace"))
+    if files:
+        digest.update(_files_key(vault).encode())
     ctx = digest.hexdigest()
     name = f"facts:{kind}"
     entry = state.rules.get(name)

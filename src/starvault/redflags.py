@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from .markdown.syntax import replace_wikilinks
 from .schema import LEVELS, SCOPES, STAFF_SIGNALS
-from .stories import Story, as_date, read_story
+from .stories import Story, read_story
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # The seed's four Staff+ look-fors, in its order: org-impact, ambiguity,
 # technical-leadership, cross-functional (the schema's allowed `signals`).
 SIGNALS: tuple[str, ...] = STAFF_SIGNALS
-__all__ = ["LEVELS", "SCOPES", "SIGNALS", "staff_signals", "target_level"]
+__all__ = ["LEVELS", "SCOPES", "SIGNALS", "staff_signals"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1767,34 +1767,10 @@ def staff_signals(vault: Vault, note: Note) -> frozenset[str]:
     return detect_signals(vault, read_story(vault, note))
 
 
-def target_level(vault: Vault) -> str:
-    """The level prepared for: ``target_level`` in the config, overridden by the ``level`` of
-    the company note (of the only one, else of the one whose interview is next; past
-    interviews after upcoming ones, undated companies last)."""
-    from .coverage import today as current_day
-
-    config_level = vault.config.target_level
-    levelled = [
-        n
-        for n in vault.notes_of_type("company")
-        if str(n.meta.get("level") or "").strip().lower() in LEVELS
-    ]
-    if not levelled:
-        return config_level
-    today = current_day()
-
-    def order(note: Note) -> tuple[int, int, str]:
-        day = as_date(note.meta.get("interview_date"))
-        if day is None:
-            return (2, 0, note.path)
-        gap = (day - today).days
-        return (0, gap, note.path) if gap >= 0 else (1, -gap, note.path)
-
-    return str(min(levelled, key=order).meta["level"]).strip().lower()
-
-
 def below_staff_scope(vault: Vault, story: Story) -> list[Hit]:
     """ST012: the story shows one team's or one feature's work, below the target level."""
+    from .coverage import target_level
+
     level = target_level(vault)
     if level == "senior":
         return []  # the seed's Senior bar is team and feature scope: every story meets it

@@ -70,6 +70,10 @@ def to_json_data(report: Report, vault_label: str) -> dict[str, object]:
     }
 
 
+# One encoder for every finding: json.dumps with options builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def format_json(report: Report, vault_label: str) -> str:
     """The report as SPEC section 6 shows it: one key per line, one finding per line.
 
@@ -81,10 +85,10 @@ def format_json(report: Report, vault_label: str) -> str:
     out = ["{"]
     for key, value in data.items():
         if key == "diagnostics":
-            rows = ",\n".join("    " + json.dumps(d, ensure_ascii=False) for d in value)  # type: ignore[union-attr]
+            rows = ",\n".join("    " + _encode(d) for d in value)  # type: ignore[union-attr]
             shown = f"[\n{rows}\n  ]" if rows else "[]"
         else:
-            shown = json.dumps(value, ensure_ascii=False)
+            shown = _encode(value)
         out.append(f"  {json.dumps(key)}: {shown},")
     out[-1] = out[-1][:-1]
     out.append("}")

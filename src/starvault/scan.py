@@ -68,6 +68,9 @@ class Note:
     mtime_ns: int = 0
     ctime_ns: int = 0
     inode: int = 0
+    # Top-level front matter key -> (line, column of its value): where a finding about a
+    # field points, without reading the note again.
+    fields: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def file_key(self) -> tuple[int, ...]:
@@ -93,6 +96,7 @@ class Note:
             self.suppressions,
             self.problems,
             self.file_key,
+            self.fields,
         )
 
     @property
@@ -412,6 +416,15 @@ def field_lines(text: str, body_line: int) -> dict[str, tuple[int, int]]:
             col = m.end() + 1 if m.end() < len(lines[idx].rstrip()) else 1
             out[m.group(2).strip()] = (idx + 1, col)
     return out
+
+
+def field_line(note: Note, key: str) -> int | None:
+    """The line of a top-level front matter key of ``note`` (any case), if it has it."""
+    hit = note.fields.get(key) or next(
+        (where for name, where in note.fields.items() if name.casefold() == key.casefold()),
+        None,
+    )
+    return hit[0] if hit else None
 
 
 @lru_cache(maxsize=1)
@@ -831,6 +844,7 @@ def parse_text(path: str, text: str) -> Note:
             note.problems.append(problem)
         else:
             note.meta = meta
+            note.fields = field_lines(text, body_line)
             note.links.extend(_property_links(meta, fm))
             ignore = (meta.get("starvault") or {}) if isinstance(meta, dict) else {}
             if isinstance(ignore, dict) and ignore.get("ignore"):

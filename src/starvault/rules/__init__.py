@@ -89,7 +89,7 @@ def _question_type_keys(vault: Vault) -> object:
 
 
 def _target_level(vault: Vault) -> object:
-    from ..redflags import target_level
+    from ..coverage import target_level
 
     return target_level(vault)
 

@@ -19,7 +19,7 @@ from ..coverage import (
     format_seconds,
     is_prep_vault,
 )
-from ..stories import field_line
+from ..scan import field_line
 from . import Finding, rule
 
 if TYPE_CHECKING:
@@ -31,7 +31,8 @@ def _coverage(vault: Vault) -> Coverage | None:
 
 
 def _line(vault: Vault, path: str, key: str) -> int:
-    return field_line(vault.text(path), key) or 1
+    note = vault.notes.get(path)
+    return (field_line(note, key) if note is not None else None) or 1
 
 
 @rule("CV001", "story-count", inputs="coverage")

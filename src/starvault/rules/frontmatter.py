@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from .. import schema
 from ..markdown.syntax import whole_wikilink
-from ..scan import field_lines
 from ..schema import FOCUS_VALUES, QUESTION_TYPE_KEYS, Field, Kind
 from . import Finding, in_scope, restricted, rule
 
@@ -360,22 +359,18 @@ def note_problems(note_type: str, meta: dict[str, Any], keys: set[str]) -> list[
 
 
 class _Positions:
-    """Reads a note's text only when a finding needs a line."""
+    """Where a finding about a front matter field points (the note's parsed key lines)."""
 
     def __init__(self, vault: Vault, note: Note) -> None:
         self.vault, self.note = vault, note
-        self._lines: dict[str, tuple[int, int]] | None = None
+        self._lines = note.fields
 
     def of(self, name: str) -> tuple[int, int]:
-        if self._lines is None:
-            self._lines = field_lines(self.vault.text(self.note), self.note.body_line)
         if name in self._lines:
             return self._lines[name][0], 1
         return self._lines.get("type", (1, 1))[0], 1
 
     def value(self, name: str) -> tuple[int, int]:
-        self.of(name)
-        assert self._lines is not None
         return self._lines.get(name) or self.of(name)
 
 

@@ -44,7 +44,6 @@ def broken_link(vault: Vault) -> Iterator[Finding]:
 
     ``See [[Hybrid Search]] for the retrieval design.``
     """
-    sugg = vault.suggester
     for r in _with_status(vault, Status.BROKEN, Status.URLISH):
         target = r.link.target
         if r.status is Status.URLISH:
@@ -54,7 +53,9 @@ def broken_link(vault: Vault) -> Iterator[Finding]:
             )
         else:
             msg = f"no note named '{target}'"
-            kind, name = r.hint or sugg.hint(target)
+            # The hint kept with the link's outcome; the suggester (an index of every
+            # name, slow to build) only for a link that has none.
+            kind, name = r.hint or vault.suggester.hint(target)
             if kind == "alias":
                 shown = target.rsplit("/", 1)[-1]
                 msg += (

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .. import redflags
 from ..stories import STAR_PARTS, Story, read_story
 from ..stories import speaking_seconds as _seconds
 from . import Finding, in_scope, rule
 
 if TYPE_CHECKING:
+    from .. import redflags
     from ..vault import Vault
 
 
@@ -123,6 +123,8 @@ def we_without_i(vault: Vault) -> Iterator[Finding]:
     product teams; the team of four built it.``
     """
     for story in _stories(vault):
+        from .. import redflags  # the word lists load only when a story is read
+
         for hit in redflags.we_without_i(vault, story):
             yield _found(vault, story, hit)
 
@@ -148,6 +150,8 @@ def result_without_numbers(vault: Vault) -> Iterator[Finding]:
     ``p95 latency fell from 900 ms to 240 ms; zero incidents since the cut-over.``
     """
     for story in _stories(vault):
+        from .. import redflags  # the word lists load only when a story is read
+
         for hit in redflags.result_without_numbers(vault, story):
             yield _found(vault, story, hit)
 
@@ -271,6 +275,8 @@ def blaming_language(vault: Vault) -> Iterator[Finding]:
     now agree data deadlines with them at kick-off.``
     """
     for story in _stories(vault):
+        from .. import redflags  # the word lists load only when a story is read
+
         for hit in redflags.blaming_language(vault, story):
             yield _found(vault, story, hit)
         yield from _own_phrases(vault, story)
@@ -302,6 +308,8 @@ def failure_without_application(vault: Vault) -> Iterator[Finding]:
         one of them stopped the rollout at 5% of traffic.
     """
     for story in _stories(vault):
+        from .. import redflags  # the word lists load only when a story is read
+
         for hit in redflags.failure_without_application(vault, story):
             if hit.line:
                 yield _found(vault, story, hit)
@@ -404,6 +412,8 @@ def escalation_first(vault: Vault) -> Iterator[Finding]:
     priority neither of us owned, we took one joint memo to our director.``
     """
     for story in _stories(vault):
+        from .. import redflags  # the word lists load only when a story is read
+
         for hit in redflags.escalation_first(vault, story):
             yield _found(vault, story, hit)
 
@@ -435,6 +445,8 @@ def no_reflection(vault: Vault) -> Iterator[Finding]:
           five real cases to the first meeting.
     """
     for story in _stories(vault):
+        from .. import redflags  # the word lists load only when a story is read
+
         for hit in redflags.no_reflection(vault, story):
             yield _found(vault, story, hit)
 
@@ -468,5 +480,7 @@ def below_staff_scope(vault: Vault) -> Iterator[Finding]:
     they all adopted and agreed the trade-offs with product and finance.``
     """
     for story in _stories(vault):
+        from .. import redflags  # the word lists load only when a story is read
+
         for hit in redflags.below_staff_scope(vault, story):
             yield _found(vault, story, hit)
