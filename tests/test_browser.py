@@ -7,6 +7,7 @@ missing browser is a failure (CI installs it). Playwright never downloads a brow
 from __future__ import annotations
 
 import base64
+import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -200,6 +201,26 @@ def test_search_from_a_nested_page_uses_relative_links(site, page):
     page.keyboard.press("Enter")
     page.wait_for_url("**/Stories/Pricing%20Rollback.html")
     assert page.locator("main h1").first.inner_text() == "Pricing Rollback"
+
+
+def test_search_over_an_index_in_parts(tmp_path, page, monkeypatch):
+    """A large site's index is in parts (lowered here to three pages): search loads them
+    all, from file://."""
+    site_build = importlib.import_module("starvault.site.build")
+    monkeypatch.setattr(site_build, "SEARCH_PARTS_MIN", 3)
+    root = tmp_path / "vault"
+    root.mkdir()
+    for i in range(12):
+        (root / f"Note {i}.md").write_text(f"# Note {i}\n\nWord{i} text.\n", "utf-8")
+    out = tmp_path / "site"
+    build(load(root), out)
+    assert (out / "search-index-00.js").is_file()
+    for query, title in (("word3", "Note 3"), ("word11", "Note 11")):
+        page.goto(url(out, "index.html"))
+        page.fill("#search-input", query)
+        first = page.locator("#search-results a").first
+        first.wait_for()
+        assert first.locator(".r-title").inner_text() == title
 
 
 def test_open_a_story_from_the_matrix(site, page):

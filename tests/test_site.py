@@ -865,3 +865,55 @@ def test_a_long_course_gets_a_windowed_sidebar(make_vault, tmp_path, monkeypatch
     assert re.search(r'href="\.\./Contents\.html#advanced">Advanced \(10\)', side)
     # The table of contents page itself still lists every page.
     assert all(f">{n}</a>" in page(out, "Contents.html") for n in names)
+
+
+@pytest.mark.parametrize("damage", ["none", "deleted", "edited", "garbage"])
+def test_search_index_texts_come_back_whatever_happened_to_the_old_index(
+    make_vault, tmp_path, damage
+):
+    files = {"A.md": "# A\n\nAlpha words.\n", "B.md": "# B\n\nBravo words.\n"}
+    root, out, _ = build_site(make_vault, files, tmp_path)
+    kept = json.loads(page(out, ".starvault-build.json"))["pages"]
+    assert all("b" not in e["search"] and e["search"]["bh"] for e in kept.values())
+    index = out / "search-index.json"
+    if damage == "deleted":
+        index.unlink()
+    elif damage == "edited":
+        index.write_text(page(out, "search-index.json").replace("Bravo", "Forged"), "utf-8")
+    elif damage == "garbage":
+        index.write_text("{not json", "utf-8")
+    (root / "A.md").write_text("# A\n\nAlpha words, changed.\n", "utf-8")
+    result = build(load(root), out)
+    texts = {e["p"]: e["b"] for e in json.loads(page(out, "search-index.json"))}
+    assert "Alpha words, changed." in texts["A.md"] and "Bravo words." in texts["B.md"]
+    assert "Forged" not in page(out, "search-index.js")
+    # B is rendered again only where its text could not be taken from the old index.
+    assert ("B.md" in result.rendered) == (damage != "none")
+
+
+def test_a_large_index_is_in_parts_and_an_edit_rewrites_one(make_vault, tmp_path, monkeypatch):
+    site_build = importlib.import_module("starvault.site.build")
+    monkeypatch.setattr(site_build, "SEARCH_PARTS_MIN", 10)
+    files = {f"N{i:02d}.md": f"# N{i:02d}\n\nText {i}.\n" for i in range(40)}
+    root, out, _ = build_site(make_vault, files, tmp_path)
+
+    def parts() -> dict[str, dict]:
+        listed = json.loads(page(out, "search-index.json"))["parts"]
+        assert page(out, "search-index.js").startswith("window.STARVAULT_INDEX_PARTS=")
+        return {e["p"]: e for name in listed for e in json.loads(page(out, name))}
+
+    assert sorted(parts()) == sorted(files)
+    inodes = {f.name: f.stat().st_ino for f in out.glob("search-index-*.json")}
+    (root / "N07.md").write_text("# N07\n\nNew text.\n", "utf-8")
+    build(load(root), out)
+    changed = {f.name for f in out.glob("search-index-*.json") if f.stat().st_ino != inodes[f.name]}
+    assert len(changed) == 1
+    assert "New text." in parts()["N07.md"]["b"]
+    # Back under the bound: one index again, the parts gone.
+    for i in range(35):
+        (root / f"N{i:02d}.md").unlink()
+    build(load(root), out)
+    assert not list(out.glob("search-index-*"))
+    assert sorted(e["p"] for e in json.loads(page(out, "search-index.json"))) == [
+        f"N{i:02d}.md" for i in range(35, 40)
+    ]

@@ -1,6 +1,6 @@
 // Site search: full text with MiniSearch (vendored in static/vendor/, MIT licence), over
-// search-index.js. Both load on first use as <script> elements: pages opened from file://
-// may not fetch() JSON. Nothing leaves the page.
+// search-index.js (or the parts it lists). All load on first use as <script> elements:
+// pages opened from file:// may not fetch() JSON. Nothing leaves the page.
 (function () {
   "use strict";
   var box = document.querySelector(".search");
@@ -47,7 +47,13 @@
       if (pending) run();
     }
     addScript(root + "static/vendor/minisearch.js", ready);
-    addScript(root + "search-index.js", ready);
+    // A large site's index lists its parts (STARVAULT_INDEX_PARTS); each adds its entries.
+    addScript(root + "search-index.js", function () {
+      var parts = window.STARVAULT_INDEX_PARTS || [];
+      left += parts.length;
+      parts.forEach(function (p) { addScript(root + p, ready); });
+      ready();
+    });
   }
 
   function href(u) {

@@ -34,9 +34,10 @@ from ..scan import SITE_MANIFEST, Note, inside
 from ..vault import Vault
 from .pages import PageBuilder, SiteContext, page_problems
 from .safety import BuildError, check_output
+from .urls import SEARCH_PARTS
 
 # Bump when the HTML the code produces changes, so old manifests re-render everything.
-BUILD_VERSION = "2"
+BUILD_VERSION = "3"
 MANIFEST = SITE_MANIFEST  # the walk skips a folder holding one (scan.py)
 # Below this many pages to render, starting worker processes costs more than it saves.
 PARALLEL_MIN = 200
@@ -105,19 +106,19 @@ def build(
         kept_dashboards = _kept_dashboards(old, target, dash_key) if update else None
         if vault.notes_of_type("story") and kept_dashboards is None:
             _ = ctx.progress
+        # A dashboard or tag page whose data is that of the last build is kept as it is.
+        old_keys = _old_page_keys(old) if old_pages else {}
+        target_s, tmp_s = str(target), str(tmp)
+
+        def keep(page: str, key: str) -> bool:
+            if old_keys.get(page) != key:
+                return False
+            old_file = _kept_file(target_s, page)
+            if old_file is None:
+                return False
+            return update or _reuse(old_file, os.path.join(tmp_s, page))
+
         if kept_dashboards is None:
-            old_keys = _old_dashboard_keys(old) if old_pages else {}
-            target_s, tmp_s = str(target), str(tmp)
-
-            def keep(page: str, key: str) -> bool:
-                """The last build's dashboard page, when its data is the same."""
-                if old_keys.get(page) != key:
-                    return False
-                old_file = _kept_file(target_s, page)
-                if old_file is None:
-                    return False
-                return update or _reuse(old_file, os.path.join(tmp_s, page))
-
             dashboards = _Dashboards(ctx, tmp, keep, parallel=_can_fork(jobs))
         keys = _page_keys(ctx)
         result = BuildResult(target, len(ctx.site.pages))
@@ -149,28 +150,33 @@ def build(
             result.attachments = len(new_attachments)
             _copy_static(ctx, tmp)
 
+        # The manifest keeps each page's search entry without its text (a hash instead):
+        # the text is a tenth of a page and the manifest is read and written every build.
+        texts: dict[str, str] = {}
         for path, entry in _render_pages(ctx, tmp, todo, jobs, progress, meanwhile):
-            entries[path] = entry
+            entries[path], texts[path] = _slim(entry)
         if dashboards is not None:
             result.dashboards, dashboard_keys = dashboards.finish()
         else:
             result.dashboards = list(kept_dashboards or [])
-            dashboard_keys = _old_dashboard_keys(old)
+            dashboard_keys = {p: old_keys[p] for p in result.dashboards if p in old_keys}
         # Tag pages come from every page's search entry (kept ones too), like the index.
         try:
-            result.tags = PageBuilder(ctx).write_tag_pages(tmp, entries)
+            result.tags, tag_keys = PageBuilder(ctx).write_tag_pages(tmp, entries, keep)
         except jinja2.TemplateError as exc:
             raise template_error(exc) from None
         # The index changes only with the set of pages or a rendered page's entry (an edit
-        # below a note's first lines leaves it as it was).
-        same_index = (
-            update
-            and entries.keys() == old_pages.keys()
-            and all(entries[p] == old_pages[p].get("search") for p in todo)
-            and (target / "search-index.js").is_file()
-        )
-        if not same_index:
-            _write_search_index(tmp, [{**entries[p], "p": p} for p in sorted(entries)])
+        # below a note's first lines leaves it as it was); a large site's index is in parts,
+        # and only the parts holding such a page are written again.
+        index = _SearchIndex(target, entries, texts, old if update else {})
+        dirty = {p for p in todo if entries[p] != old_pages.get(p, {}).get("search")}
+        dirty |= entries.keys() ^ old_pages.keys()
+        again = index.write(tmp, dirty)
+        if again:
+            for path, entry in _render_pages(ctx, tmp, again, jobs, None, lambda: None):
+                entries[path], texts[path] = _slim(entry)
+            result.rendered = [*todo, *again]
+            index.write(tmp, dirty, final=True)
         manifest = {
             "version": BUILD_VERSION,
             "global": ctx.global_key,
@@ -183,15 +189,21 @@ def build(
             "tags": result.tags,
             "dashboards": result.dashboards,
             "dashboards_key": dash_key,
-            "dashboard_keys": dashboard_keys,
+            "index_files": index.files,
+            "page_keys": {**dashboard_keys, **tag_keys},
         }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), "utf-8")
+        # Unchanged (nothing rendered, moved or removed): the manifest in OUT stays.
+        same_manifest = update and manifest == old
+        if not same_manifest:
+            (tmp / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), "utf-8")
         if update:
             outs = set(ctx.site.pages.values()) | set(new_attachments)
             outs |= set(result.tags)
             stale = {e["out"] for e in old.get("pages", {}).values()} | set(old_attachments)
             stale |= set(old.get("tags", []))
             stale |= set(_old_dashboards(old)) - set(result.dashboards)
+            stale |= set(_old_index_files(old)) - set(index.files)
+            outs |= set(index.files)
             _merge(tmp, target, sorted(stale - outs))
         else:
             _swap(tmp, target)
@@ -411,8 +423,9 @@ def _old_dashboards(old: dict[str, Any]) -> list[str]:
     return pages
 
 
-def _old_dashboard_keys(old: dict[str, Any]) -> dict[str, str]:
-    keys = old.get("dashboard_keys")
+def _old_page_keys(old: dict[str, Any]) -> dict[str, str]:
+    """The key of each dashboard and tag page of the last build (see ``keep``)."""
+    keys = old.get("page_keys")
     if not isinstance(keys, dict):
         return {}
     return {p: k for p, k in keys.items() if _safe_rel(p) and isinstance(k, str)}
@@ -584,12 +597,135 @@ def _copy_static(ctx: SiteContext, tmp: Path) -> None:
         (dest / "reload.js").unlink(missing_ok=True)
 
 
-def _write_search_index(tmp: Path, entries: list[dict[str, Any]]) -> None:
-    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
-    (tmp / "search-index.json").write_text(data, "utf-8")
-    # The same data as a script: browsers do not fetch() JSON from file:// pages.
-    safe = data.replace("</", "<\\/")
-    (tmp / "search-index.js").write_text(f"window.STARVAULT_INDEX={safe};\n", "utf-8")
+def _text_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+
+
+def _slim(entry: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """A page's search entry as the manifest keeps it (its text hashed), and its text."""
+    text = str(entry.get("b", ""))
+    slim = {k: v for k, v in entry.items() if k != "b"}
+    slim["bh"] = _text_hash(text)
+    return slim, text
+
+
+def _old_texts(
+    target: Path, name: str, entries: dict[str, dict[str, Any]], have: dict[str, str]
+) -> dict[str, str]:
+    """The text of each kept page's search entry, from the last build's index file
+    ``name`` in OUT, where it is the one the manifest's hash names."""
+    path = _kept_file(str(target), name)
+    try:
+        data = json.loads(Path(path).read_text("utf-8")) if path else []
+    except (OSError, ValueError):
+        return {}
+    out: dict[str, str] = {}
+    for item in data if isinstance(data, list) else []:
+        if not isinstance(item, dict):
+            continue
+        p, text = item.get("p"), item.get("b")
+        if not isinstance(p, str) or not isinstance(text, str) or p in have:
+            continue
+        slim = entries.get(p)
+        if slim is not None and slim.get("bh") == _text_hash(text):
+            out[p] = text
+    return out
+
+
+# From this many pages on, the search index is written in SEARCH_PARTS parts.
+SEARCH_PARTS_MIN = 2000
+
+
+def _part_of(path: str) -> int:
+    return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=4).digest()) % SEARCH_PARTS
+
+
+class _SearchIndex:
+    """``search-index.json`` and ``search-index.js`` (the same data as a script: browsers
+    do not fetch() JSON from file:// pages). A site of SEARCH_PARTS_MIN pages or more has
+    its entries in parts, ``search-index-NN.json``/``.js`` by a hash of the note's path,
+    which the two files list: an edit writes one part again, not an index of the size of
+    the whole vault's text."""
+
+    def __init__(
+        self,
+        target: Path,
+        entries: dict[str, dict[str, Any]],
+        texts: dict[str, str],
+        old: dict[str, Any],
+    ) -> None:
+        self.target, self.entries, self.texts = target, entries, texts
+        self.parted = len(entries) >= SEARCH_PARTS_MIN
+        old_files = set(_old_index_files(old))
+        self.files = ["search-index.json", "search-index.js"]
+        if self.parted:
+            self.files += [
+                f"search-index-{i:02d}.{ext}" for i in range(SEARCH_PARTS) for ext in ("json", "js")
+            ]
+        # Files in OUT that can stay: written by the last build in this same layout.
+        self.kept_ok = bool(old) and old_files == set(self.files)
+
+    def _stem(self, path: str) -> str:
+        return f"search-index-{_part_of(path):02d}" if self.parted else "search-index"
+
+    def _groups(self) -> dict[str, list[str]]:
+        """Index file stem -> the note paths whose entries it holds."""
+        groups: dict[str, list[str]] = {}
+        if self.parted:
+            groups = {f"search-index-{i:02d}": [] for i in range(SEARCH_PARTS)}
+        for p in sorted(self.entries):
+            groups.setdefault(self._stem(p), []).append(p)
+        return groups
+
+    def _current(self, stem: str) -> bool:
+        """Whether OUT holds the last build's file pair ``stem`` in this layout."""
+        target = str(self.target)
+        return self.kept_ok and all(_kept_file(target, f"{stem}.{e}") for e in ("json", "js"))
+
+    def write(self, tmp: Path, dirty: set[str], *, final: bool = False) -> list[str]:
+        """Write the files that changed into ``tmp``; returns the pages whose text is
+        neither fresh nor in the old index (to render again, then ``final``)."""
+        groups = self._groups()
+        touched = {self._stem(p) for p in dirty}
+        todo = {s: ps for s, ps in groups.items() if s in touched or not self._current(s)}
+        need = [p for paths in todo.values() for p in paths if p not in self.texts]
+        if need and not final:
+            for stem in sorted({self._stem(p) for p in need}):
+                self.texts.update(_old_texts(self.target, f"{stem}.json", self.entries, self.texts))
+            missing = [p for p in need if p not in self.texts]
+            if missing:
+                return missing
+        for stem, paths in todo.items():
+            rows = [
+                {**{k: v for k, v in self.entries[p].items() if k != "bh"}, "b": self.texts[p]}
+                | {"p": p}
+                for p in paths
+            ]
+            data = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+            safe = data.replace("</", "<\\/")
+            (tmp / f"{stem}.json").write_text(data, "utf-8")
+            if self.parted:
+                script = f"window.STARVAULT_INDEX=(window.STARVAULT_INDEX||[]).concat({safe});\n"
+            else:
+                script = f"window.STARVAULT_INDEX={safe};\n"
+            (tmp / f"{stem}.js").write_text(script, "utf-8")
+        if self.parted and not self._current("search-index"):  # the list of parts
+            stems = sorted(groups)
+            (tmp / "search-index.json").write_text(
+                json.dumps({"parts": [f"{s}.json" for s in stems]}), "utf-8"
+            )
+            listed = json.dumps([f"{s}.js" for s in stems])
+            (tmp / "search-index.js").write_text(
+                f"window.STARVAULT_INDEX_PARTS={listed};\n", "utf-8"
+            )
+        return []
+
+
+def _old_index_files(old: dict[str, Any]) -> list[str]:
+    files = old.get("index_files")
+    if not isinstance(files, list) or not all(_safe_rel(f) for f in files):
+        return []
+    return files
 
 
 def _read_manifest(target: Path) -> dict[str, Any]:
@@ -740,7 +876,8 @@ def _merge(tmp: Path, target: Path, stale: list[str]) -> None:
         while parent != target and parent.is_dir() and not any(parent.iterdir()):
             parent.rmdir()
             parent = parent.parent
-    os.replace(tmp / MANIFEST, target / MANIFEST)
+    if (tmp / MANIFEST).exists():  # else the one in OUT describes the site as it is
+        os.replace(tmp / MANIFEST, target / MANIFEST)
     shutil.rmtree(tmp, ignore_errors=True)
 
 

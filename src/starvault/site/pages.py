@@ -352,8 +352,14 @@ class PageBuilder:
         return " ".join(words)[:2000]
 
     # -- tag pages -------------------------------------------------------------------------
-    def write_tag_pages(self, tmp: Path, entries: dict[str, dict[str, Any]]) -> list[str]:
-        """One page per tag, listing the notes that carry it (front matter or body)."""
+    def write_tag_pages(
+        self,
+        tmp: Path,
+        entries: dict[str, dict[str, Any]],
+        keep: Callable[[str, str], bool] | None = None,
+    ) -> tuple[list[str], dict[str, str]]:
+        """One page per tag, listing the notes that carry it (front matter or body); like
+        :meth:`write_dashboards`, a page whose data is unchanged is kept (``keep``)."""
         by_tag: dict[str, list[dict[str, Any]]] = defaultdict(list)
         shown: dict[str, str] = {}
         for path in sorted(entries):
@@ -362,29 +368,30 @@ class PageBuilder:
                 key = str(tag).lower()
                 shown.setdefault(key, str(tag))
                 by_tag[key].append(entry)
-        written = []
+        written: list[str] = []
+        keys: dict[str, str] = {}
         for key in sorted(by_tag):
             page = tag_page(key)
             notes = sorted(by_tag[key], key=lambda e: (str(e["t"]).casefold(), e["u"]))
+            rows = [(e["t"], e["u"], e["k"], e.get("x", "")) for e in notes]
+            seen = repr((self.ctx.global_key, shown[key], rows)).encode("utf-8", "surrogateescape")
+            keys[page] = digest = hashlib.blake2b(seen, digest_size=16).hexdigest()
+            written.append(page)
+            if keep is not None and keep(page, digest):
+                continue
             data = self.base_context(page, "#" + shown[key])
             data.update(
                 tag=shown[key],
                 notes=[
-                    {
-                        "title": e["t"],
-                        "url": self.ctx.site.rel(page, e["u"]),
-                        "type": e["k"],
-                        "excerpt": e.get("x", ""),
-                    }
-                    for e in notes
+                    {"title": t, "url": self.ctx.site.rel(page, u), "type": k, "excerpt": x}
+                    for t, u, k, x in rows
                 ],
             )
             html = self.ctx.finish(page, self.ctx.env.get_template("tag.html").render(data))
             dest = tmp / page
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(html, "utf-8")
-            written.append(page)
-        return written
+        return written, keys
 
     def course_context(self, note: Note, page: str) -> dict[str, Any]:
         ctx = self.ctx
