@@ -9,7 +9,7 @@ findings. The word lists are data (``data/redflags.toml``, with where each entry
 No NLP library: spaCy would need a model that its maintainers do not publish on PyPI and
 costs a second to import; the patterns here are a few regular expressions per sentence.
 
-The Staff+ part (:data:`SIGNALS`, :func:`staff_signals`, :func:`target_level`) is also what
+The Staff+ part (:data:`SIGNALS`, :func:`staff_signals`) is also what
 coverage and the site read, so it lives here once.
 """
 
@@ -1755,7 +1755,19 @@ def story_scope(vault: Vault, story: Story) -> str:
 
 
 def staff_signals(vault: Vault, note: Note) -> frozenset[str]:
-    """The Staff+ look-fors a story shows: its ``signals`` field, else read from its text."""
+    """The Staff+ look-fors a story shows: its ``signals`` field, else read from its text
+    (once per vault: coverage and ST012 both ask)."""
+    memo = _SIGNALS.setdefault(vault, {})
+    found = memo.get(note.path)
+    if found is None:
+        found = memo[note.path] = _staff_signals(vault, note)
+    return found
+
+
+_SIGNALS: weakref.WeakKeyDictionary[Vault, dict[str, frozenset[str]]] = weakref.WeakKeyDictionary()
+
+
+def _staff_signals(vault: Vault, note: Note) -> frozenset[str]:
     declared = note.meta.get("signals")
     # An explicit list, even an empty one, is the candidate's own word; only a missing
     # (or blank) field leaves it to the text.

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ import shutil
 import stat
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -367,30 +369,50 @@ def _render_pages(
                 if progress:
                     progress(done, total)
             return
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-        # Warm the shared state before fork so workers do not each compute it.
+        # Warm the shared state before fork so workers do not each compute it, and keep
+        # the collector off it (its visits would copy every shared page into each worker).
         ctx.warm()
+        gc.freeze()
         # Contiguous chunks keep a folder's pages together (they share embed caches);
         # many of them keep both workers busy to the end.
         size = max(1, min(100, total // (workers * 8)))
         chunks = [todo[i : i + size] for i in range(0, total, size)]
         mp = multiprocessing.get_context("fork")
+        # This process renders too, beside workers - 1 others: a process that would only
+        # wait holds as much memory as a worker.
+        helpers = workers - 1
         pool = ProcessPoolExecutor(
-            max_workers=workers,
+            max_workers=helpers,
             mp_context=mp,
             initializer=worker_init,
             initargs=(os.getpid(),),
         )
+        pending = deque(c for c in chunks if c)
+        inflight: set[Future[list[tuple[str, dict[str, Any]]]]] = set()
+
+        def refill() -> None:
+            while pending and len(inflight) < 2 * helpers:
+                inflight.add(pool.submit(_render_chunk, pending.popleft()))
+
         try:
-            futures = [pool.submit(_render_chunk, c) for c in chunks if c]
-            meanwhile()  # dashboards, attachments: this process would only wait otherwise
-            for fut in as_completed(futures):
-                chunk = fut.result()
-                yield from chunk
-                done += len(chunk)
-                if progress:
-                    progress(done, total)
+            refill()
+            meanwhile()  # attachments and static files first
+            while pending or inflight:
+                finished = [f for f in inflight if f.done()]
+                if not finished and not pending:
+                    finished = list(wait(inflight, return_when=FIRST_COMPLETED).done)
+                results = [f.result() for f in finished]
+                inflight.difference_update(finished)
+                refill()
+                if pending:
+                    results.append(_render_chunk(pending.popleft()))
+                for chunk in results:
+                    yield from chunk
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
