@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 import starvault
+import starvault.cache as cache_mod
 from conftest import start_serve
 from starvault.cache import CACHE_DIR, FILE
 from starvault.site import build
@@ -207,7 +208,7 @@ def test_a_strange_cache_is_a_cold_start_and_nothing_is_written_outside(make_vau
     assert list(outside.iterdir()) == []
 
 
-def test_cache_keeps_dates_without_pickle(make_vault):
+def test_cache_keeps_dates_without_pickle(make_vault, monkeypatch):
     front = (
         "---\ndate: 2026-11-02\nat: 2026-11-02T10:00:00+01:00\nlabel: '2026-11-03'\n"
         "sessions: [2026-01-01, {on: 2026-02-02, notes: [2026-03-03T08:00:00]}]\n---\n"
@@ -221,7 +222,10 @@ def test_cache_keeps_dates_without_pickle(make_vault):
     assert type(warm["at"]).__name__ == "datetime" and warm["at"].utcoffset() is not None
     assert warm["label"] == "2026-11-03"  # a quoted date stays text
     assert type(warm["sessions"][1]["notes"][0]).__name__ == "datetime"
-    # Another note changes: the cache is written again with P's kept row, still plain.
+    # Another note changes: the whole cache is written again (no delta) with P's kept
+    # row, still plain.
+    monkeypatch.setattr(cache_mod, "DELTA_MIN", 0)
+    monkeypatch.setattr(cache_mod, "DELTA_SHARE", 0.0)
     time.sleep(0.05)
     (root / "Q.md").write_text("# Q\n", "utf-8")
     before = (root / CACHE_DIR / FILE).stat().st_ino
@@ -523,3 +527,15 @@ def _running(pid: int) -> bool:
             return fh.read().split(") ", 1)[1][0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+def test_a_library_load_leaves_the_garbage_collector_as_it_was(make_vault):
+    """Only a one-shot command freezes what a load built (a server or a program using the
+    library would keep cyclic garbage for good); the collector is on again after."""
+    import gc
+
+    root = make_vault({"A.md": "---\ndate: 2026-01-01\n---\n# A\n", "B.md": "# B\n[[A]]\n"})
+    before = gc.get_freeze_count()
+    load(root)
+    assert load(root).notes["A.md"].meta["date"].year == 2026  # from the cache
+    assert gc.get_freeze_count() == before and gc.isenabled()

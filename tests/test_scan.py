@@ -159,3 +159,54 @@ def test_block_ids_and_headings_extracted():
 def test_suppression_comments_parsed():
     note = parse_text("N.md", "a\n%% starvault-ignore LK001, LK002 %%\n[[x]]\n")
     assert note.suppressions == {2: ("LK001", "LK002")}
+
+
+def test_an_edit_writes_a_small_delta_over_the_notes_cache(make_vault) -> None:
+    """One changed note writes the delta file, not the whole cache; what loads from the
+    two is what a cold read gives, through edits, deletions and a cache swapped under it."""
+    import shutil
+    import time
+
+    from starvault import cache
+    from starvault.vault import load
+
+    files = {f"N{i:03d}.md": f"# N{i}\n\n[[N{(i + 1) % 120:03d}]]\n" for i in range(120)}
+    root = make_vault(files)
+    folder = root / cache.CACHE_DIR
+    time.sleep(0.05)  # files written in the same instant as a run are read again (racy)
+    load(root)
+    base_inode = (folder / cache.FILE).stat().st_ino
+    shutil.copy(folder / cache.FILE, root.parent / "old-base")
+
+    def same_as_cold() -> None:
+        warm, cold = load(root), load(root, use_cache=False)
+        assert warm.notes == cold.notes
+        assert [(r.source, r.link, r.status, r.path) for r in warm.link_problems] == [
+            (r.source, r.link, r.status, r.path) for r in cold.link_problems
+        ]
+
+    time.sleep(0.05)
+    (root / "N005.md").write_text("# N5\n\n[[Nowhere]] ## and more\n", "utf-8")
+    (root / "N006.md").unlink()  # N005 links nowhere; N004 links to a deleted note
+    same_as_cold()
+    assert (folder / cache.DELTA).is_file()
+    assert (folder / cache.FILE).stat().st_ino == base_inode  # not written again
+    same_as_cold()
+
+    # Many changes: FILE is written anew and the delta goes.
+    time.sleep(0.05)
+    for i in range(20, 100):  # more than the delta holds (64 notes or 5%)
+        (root / f"N{i:03d}.md").write_text(f"# N{i} again\n", "utf-8")
+    same_as_cold()
+    assert not (folder / cache.DELTA).exists()
+    assert (folder / cache.FILE).stat().st_ino != base_inode
+    same_as_cold()
+
+    # A delta written over another FILE is never applied to it: the old FILE comes back
+    # (a restored backup) under the new delta; what loads is still what a cold read gives.
+    time.sleep(0.05)
+    (root / "N007.md").write_text("# N7 changed\n", "utf-8")
+    same_as_cold()
+    assert (folder / cache.DELTA).is_file()
+    shutil.copy(root.parent / "old-base", folder / cache.FILE)
+    same_as_cold()

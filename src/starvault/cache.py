@@ -42,6 +42,11 @@ from .scan import Heading, Link, Note, Problem
 
 CACHE_DIR = ".starvault-cache"
 FILE = "notes.marshal"
+# The notes changed since FILE was written, over it: an edit rewrites this small file, not
+# one the size of the vault (FILE is written anew once the changes pass DELTA_SHARE).
+DELTA = "notes-delta.marshal"
+DELTA_SHARE = 0.05
+DELTA_MIN = 64  # notes: a small vault keeps a delta too
 # Bump FORMAT when Note's shape or the extraction changes, so old caches are dropped;
 # marshal's format also depends on the Python version.
 FORMAT = 8
@@ -92,6 +97,9 @@ class Cached:
     started_ns: int = 0  # when the run that wrote the cache began reading files
     # The stored rows, written back as they are for what did not change.
     rows: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    # The rows of FILE alone and its keyed hash (what a DELTA is written over).
+    base_rows: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    base_mac: bytes | None = None
 
 
 def _tag(meta: Any) -> tuple[Any, tuple[Any, ...]]:
@@ -270,12 +278,18 @@ def _mac(secret: bytes, payload: bytes) -> bytes:
 MAX_CACHE_BYTES = 4 << 30
 
 
+# Whether what a load builds may be frozen out of the cyclic collector's sight: right for
+# a command that ends when its work is done (check, build); a library caller or a server
+# (serve, lsp) keeps the default, so no cyclic garbage made before a freeze outlives its use.
+FREEZE = False
+
+
 @contextlib.contextmanager
 def paused_gc() -> Iterator[None]:
     """No cyclic garbage collection while plain data is built: decoding a cache makes
     hundreds of thousands of containers and no cycles, and the collector walking them
-    over and over was three quarters of the time. The objects are then frozen (they
-    hold no cycles, so nothing is ever collected from them: only skipped)."""
+    over and over was three quarters of the time. In a one-shot command (``FREEZE``) the
+    objects are then frozen: they hold no cycles, so nothing is lost, only skipped."""
     was = gc.isenabled()
     gc.disable()
     try:
@@ -283,7 +297,8 @@ def paused_gc() -> Iterator[None]:
     finally:
         # What was built lives as long as the vault: moved out of the collector's sight
         # (re-enabling would otherwise walk all of it at the next allocation).
-        gc.freeze()
+        if FREEZE:
+            gc.freeze()
         if was:
             gc.enable()
 
@@ -295,20 +310,30 @@ def load(root: Path) -> Cached:
 
 def _load(root: Path) -> Cached:
     try:
-        data = read_signed(root / CACHE_DIR / FILE, _KEY)
-        if data is None:
+        found = read_signed(root / CACHE_DIR / FILE, _KEY, with_mac=True)
+        if found is None:
             return Cached()
+        data, mac = found
+        base = {pair[0][0]: pair for pair in data["rows"]}
+        rows = dict(base)
+        try:
+            delta = read_signed(root / CACHE_DIR / DELTA, _KEY)
+        except OSError:  # none: FILE alone
+            delta = None
+        if delta is not None and delta.get("base") == mac:  # else written over another FILE
+            for pair in delta["rows"]:
+                rows[pair[0][0]] = pair
+            for path in delta["removed"]:
+                rows.pop(path, None)
+            data = delta
         notes: dict[str, Note] = {}
         outcomes: dict[str, Outcome] = {}
-        rows: dict[str, tuple[Any, Any]] = {}
-        for pair in data["rows"]:
-            row, outcome = pair
-            path = row[0]
+        for path, (row, outcome) in rows.items():
             notes[path] = decode_note(row)
             if outcome is not None:
                 outcomes[path] = _decode_outcome(path, outcome)
-            rows[path] = pair
-        return Cached(notes, outcomes, data.get("fingerprint"), data.get("started", 0), rows)
+        fingerprint, started = data.get("fingerprint"), data.get("started", 0)
+        return Cached(notes, outcomes, fingerprint, started, rows, base, mac)
     except Exception:  # any unreadable or corrupt cache is just a cold start
         return Cached()
 
@@ -338,14 +363,34 @@ def save(
             else:
                 note_row = encode_note(note)
             rows.append((note_row, _encode_outcome(outcome) if outcome else None))
-        data = {"key": _KEY, "fingerprint": fingerprint, "started": started_ns, "rows": rows}
-        write_signed(root, FILE, data)
+        head = {"key": _KEY, "fingerprint": fingerprint, "started": started_ns}
+        if previous is not None and previous.base_mac is not None:
+            base = previous.base_rows
+            changed = [
+                pair
+                for pair in rows
+                if (old := base.get(pair[0][0])) is None
+                or old[0] is not pair[0]
+                # An outcome worked out again (a file came or went) is often the same.
+                or (old[1] is not pair[1] and old[1] != pair[1])
+            ]
+            kept = {pair[0][0] for pair in rows}
+            removed = [path for path in base if path not in kept]
+            if len(changed) + len(removed) <= max(DELTA_MIN, DELTA_SHARE * len(rows)):
+                delta = {**head, "base": previous.base_mac, "rows": changed, "removed": removed}
+                write_signed(root, DELTA, delta)
+                return
+        write_signed(root, FILE, {**head, "rows": rows})
+        # A delta left over was written over the old FILE: never applied to this one.
+        with contextlib.suppress(OSError):
+            (root / CACHE_DIR / DELTA).unlink()
     except (OSError, ValueError):
         pass  # a read-only vault (or a value marshal cannot hold): no cache, same results
 
 
-def read_signed(path: Path, key: str) -> dict[str, Any] | None:
-    """The data of a cache file this user's starvault wrote with format ``key``, else None.
+def read_signed(path: Path, key: str, *, with_mac: bool = False) -> Any:
+    """The data of a cache file this user's starvault wrote with format ``key``, else None;
+    ``with_mac``: (data, its keyed hash).
 
     Nothing is decoded before its keyed hash checks out; any other file (a vault's own,
     a corrupt one, an older format) is None, a cold start.
@@ -360,7 +405,9 @@ def read_signed(path: Path, key: str) -> dict[str, Any] | None:
     # loads() of the whole file: load() on a file object reads in small pieces.
     with paused_gc():
         data = marshal.loads(payload)
-    return data if isinstance(data, dict) and data.get("key") == key else None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    return (data, mac) if with_mac else data
 
 
 def write_signed(root: Path, name: str, data: dict[str, Any]) -> None:

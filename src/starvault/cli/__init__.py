@@ -126,4 +126,4 @@ def main() -> None:
     # with the default thresholds the cyclic collector ran over them again and again
     # (three quarters of reading a 10,000-note cache). Collected far less often instead.
     gc.set_threshold(100_000, 50, 1000)
-    cli(prog_name="starvault")
+    cli(prog_name="starvault", obj={"program": True})

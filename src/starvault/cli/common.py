@@ -33,10 +33,22 @@ def resolve_root(vault: str | None) -> Path:
     return Path(vault) if vault else find_vault()
 
 
-def load_vault(vault: str | None, *, use_cache: bool = True) -> tuple[Vault, str]:
-    """Load the vault or exit 2 with a clear message (no vault, bad config)."""
+def load_vault(
+    vault: str | None, *, use_cache: bool = True, one_shot: bool = True
+) -> tuple[Vault, str]:
+    """Load the vault or exit 2 with a clear message (no vault, bad config).
+
+    ``one_shot``: the command ends when its work is done, so in the ``starvault`` program
+    what it builds may be frozen out of the garbage collector's sight (``cache.FREEZE``);
+    ``serve`` runs on, and a caller that runs a command in its own process (click's test
+    runner) never freezes."""
+    from .. import cache
     from ..config import ConfigError
     from ..vault import VaultError, load
+
+    ctx = click.get_current_context(silent=True)
+    program = bool(ctx is not None and (ctx.find_root().obj or {}).get("program"))
+    cache.FREEZE = one_shot and program
 
     root = resolve_root(vault)
     try:

@@ -95,7 +95,7 @@ def serve_command(vault: str | None, out: Path | None, port: int, open_browser: 
     from ..site.build import default_output
     from ..site.serve import serve
 
-    loaded, _label = load_vault(vault)
+    loaded, _label = load_vault(vault, one_shot=False)
     target = out if out is not None else default_output(loaded)
     try:
         serve(loaded.root, target, port=port, open_browser=open_browser, echo=click.echo)

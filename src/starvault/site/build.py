@@ -30,6 +30,7 @@ from typing import Any
 
 import jinja2
 
+from .. import cache as _cache
 from ..atomic import clean_stale, die_with_parent, temp_prefix
 from ..resources import templates_dir
 from ..scan import SITE_MANIFEST, Note, inside
@@ -374,7 +375,8 @@ def _render_pages(
         # Warm the shared state before fork so workers do not each compute it, and keep
         # the collector off it (its visits would copy every shared page into each worker).
         ctx.warm()
-        gc.freeze()
+        if _cache.FREEZE:
+            gc.freeze()
         # Contiguous chunks keep a folder's pages together (they share embed caches);
         # many of them keep both workers busy to the end.
         size = max(1, min(100, total // (workers * 8)))
