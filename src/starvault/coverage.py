@@ -544,6 +544,14 @@ def target_level(vault: Vault) -> str:
     return str(min(levelled, key=order).meta["level"]).strip().lower()
 
 
+def _field_links(vault: Vault, notes: list[Note], key: str) -> dict[str, Any]:
+    """Each note's :func:`linked_paths` of front matter ``key``, kept per note."""
+    from .findings_cache import per_note
+
+    compute = lambda n: linked_paths(vault, n, n.meta.get(key))  # noqa: E731
+    return per_note(vault, f"links:{key}", notes, compute, files=True)
+
+
 def compute(vault: Vault) -> Coverage:
     """The coverage of a loaded vault. Computed once per Vault object."""
     cached = _CACHE.get(vault)
@@ -556,14 +564,8 @@ def compute(vault: Vault) -> Coverage:
     facts = per_note(vault, "story", story_notes, lambda n: _story_facts(vault, n))
     # Where each story's, question's and practice note's links lead: kept per note while
     # the vault's files stay the same, so an edit resolves only the edited note's links.
-    principles = per_note(
-        vault,
-        "story-principles",
-        story_notes,
-        lambda n: linked_paths(vault, n, n.meta.get("principles")),
-        files=True,
-    )
-    stories = [_story_info(vault, n, facts[n.path], principles[n.path]) for n in story_notes]
+    backs = _field_links(vault, story_notes, "principles")
+    stories = [_story_info(vault, n, facts[n.path], backs[n.path]) for n in story_notes]
     _judge_stories(vault, stories, facts)
     types = question_types(vault)
     # Stories by question type and by principle, indexed once: matching every type and
@@ -588,13 +590,7 @@ def compute(vault: Vault) -> Coverage:
         category = _text(n.meta, "category").lower()
         asks.setdefault(category, []).append(AskInfo(n.path, n.title, category))
     question_notes = _by_title(vault.notes_of_type("question"))
-    answers = per_note(
-        vault,
-        "question-stories",
-        question_notes,
-        lambda n: linked_paths(vault, n, n.meta.get("stories")),
-        files=True,
-    )
+    answers = _field_links(vault, question_notes, "stories")
     questions = [
         QuestionInfo(
             n.path,
