@@ -188,6 +188,7 @@ def test_an_edit_writes_a_small_delta_over_the_notes_cache(make_vault) -> None:
     time.sleep(0.05)
     (root / "N005.md").write_text("# N5\n\n[[Nowhere]] ## and more\n", "utf-8")
     (root / "N006.md").unlink()  # N005 links nowhere; N004 links to a deleted note
+    time.sleep(0.05)
     same_as_cold()
     assert (folder / cache.DELTA).is_file()
     assert (folder / cache.FILE).stat().st_ino == base_inode  # not written again
@@ -197,6 +198,7 @@ def test_an_edit_writes_a_small_delta_over_the_notes_cache(make_vault) -> None:
     time.sleep(0.05)
     for i in range(20, 100):  # more than the delta holds (64 notes or 5%)
         (root / f"N{i:03d}.md").write_text(f"# N{i} again\n", "utf-8")
+    time.sleep(0.05)  # else read again by the next run too (racy), however slow the machine
     same_as_cold()
     assert not (folder / cache.DELTA).exists()
     assert (folder / cache.FILE).stat().st_ino != base_inode
@@ -206,6 +208,7 @@ def test_an_edit_writes_a_small_delta_over_the_notes_cache(make_vault) -> None:
     # (a restored backup) under the new delta; what loads is still what a cold read gives.
     time.sleep(0.05)
     (root / "N007.md").write_text("# N7 changed\n", "utf-8")
+    time.sleep(0.05)
     same_as_cold()
     assert (folder / cache.DELTA).is_file()
     shutil.copy(root.parent / "old-base", folder / cache.FILE)
