@@ -121,9 +121,19 @@ def cli() -> None:
     """
 
 
+_GC_DEFAULTS = gc.get_threshold()
+
+
+def long_running() -> None:
+    """For a command that runs on (serve, lsp): the collector's usual thresholds, so the
+    cyclic garbage of each rebuild or edit is collected as it goes."""
+    gc.set_threshold(*_GC_DEFAULTS)
+
+
 def main() -> None:
     # A command builds many long-lived objects (notes, links, findings) and few cycles:
     # with the default thresholds the cyclic collector ran over them again and again
-    # (three quarters of reading a 10,000-note cache). Collected far less often instead.
+    # (three quarters of reading a 10,000-note cache). Collected far less often instead;
+    # serve and lsp set them back (long_running).
     gc.set_threshold(100_000, 50, 1000)
     cli(prog_name="starvault", obj={"program": True})

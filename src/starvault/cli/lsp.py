@@ -16,5 +16,7 @@ def lsp_command(stdio: bool) -> None:
     completion, hover, references, rename and quick fixes for the vault the editor opens
     (the nearest folder upward with starvault.toml or .obsidian/, else the workspace)."""
     from ..lsp.server import serve
+    from . import long_running
 
+    long_running()
     serve()

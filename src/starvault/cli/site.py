@@ -94,7 +94,9 @@ def serve_command(vault: str | None, out: Path | None, port: int, open_browser: 
     from ..site import BuildError
     from ..site.build import default_output
     from ..site.serve import serve
+    from . import long_running
 
+    long_running()
     loaded, _label = load_vault(vault, one_shot=False)
     target = out if out is not None else default_output(loaded)
     try:
