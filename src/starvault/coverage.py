@@ -218,28 +218,13 @@ def linked_paths(vault: Vault, note: Note, value: Any) -> list[str]:
     from .markdown import find_wikilinks
 
     out: list[str] = []
-    memo = _LINKED.setdefault(vault, {})
     for item in _strings(value):
-        # Thousands of stories name the same few principles: each value is read once.
-        key = (item, note.folder)
-        found_paths = memo.get(key)
-        if found_paths is None:
-            targets = [m.target.path for m in find_wikilinks(item)] or [item.strip()]
-            found_paths = []
-            for target in targets:
-                found = vault.lookup(target, note) if target else None
-                if found is not None:
-                    found_paths.append(found.path)
-            memo[key] = found_paths
-        for path in found_paths:
-            if path not in out:
-                out.append(path)
+        targets = [m.target.path for m in find_wikilinks(item)] or [item.strip()]
+        for target in targets:
+            found = vault.lookup(target, note) if target else None
+            if found is not None and found.path not in out:
+                out.append(found.path)
     return out
-
-
-_LINKED: weakref.WeakKeyDictionary[Vault, dict[tuple[str, str], list[str]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def _link(vault: Vault, note: Note, key: str) -> str | None:
@@ -313,13 +298,9 @@ def _story_facts(vault: Vault, note: Note) -> tuple[Any, ...]:
     return (learned, story.failure, seconds, tuple(sorted(staff_signals(vault, note))))
 
 
-def _story_info(
-    vault: Vault,
-    note: Note,
-    facts: tuple[Any, ...] | None = None,
-    principles: list[str] | None = None,
-) -> StoryInfo:
-    learned, failure, seconds, _signals = facts or _story_facts(vault, note)
+def _story_info(note: Note, facts: tuple[Any, ...], principles: list[str]) -> StoryInfo:
+    """A story's row of the model from its kept facts and the principles it links."""
+    learned, failure, seconds, _signals = facts
     meta = note.meta
     return StoryInfo(
         path=note.path,
@@ -332,9 +313,7 @@ def _story_info(
         outcome=_text(meta, "outcome"),
         learnings=learned,
         question_types=[s.strip() for s in _strings(meta.get("question_types"))],
-        principles=linked_paths(vault, note, meta.get("principles"))
-        if principles is None
-        else list(principles),
+        principles=list(principles),
         failure=failure,
         speaking_seconds=seconds,
     )
@@ -366,10 +345,9 @@ def _practice_links(vault: Vault, note: Note) -> tuple[str | None, str | None, l
     return (_link(vault, note, "story"), _link(vault, note, "question"), ticked)
 
 
-def _practice_info(
-    vault: Vault, note: Note, links: tuple[Any, ...] | list[Any] | None = None
-) -> PracticeInfo:
-    story, question, ticked = links or _practice_links(vault, note)
+def _practice_info(note: Note, links: tuple[Any, ...] | list[Any]) -> PracticeInfo:
+    """A practice session from its note and its kept links (:func:`_practice_links`)."""
+    story, question, ticked = links
     meta = note.meta
     scores: dict[str, int] = {}
     for key in SCORE_FIELDS:
@@ -565,7 +543,7 @@ def compute(vault: Vault) -> Coverage:
     # Where each story's, question's and practice note's links lead: kept per note while
     # the vault's files stay the same, so an edit resolves only the edited note's links.
     backs = _field_links(vault, story_notes, "principles")
-    stories = [_story_info(vault, n, facts[n.path], backs[n.path]) for n in story_notes]
+    stories = [_story_info(n, facts[n.path], backs[n.path]) for n in story_notes]
     _judge_stories(vault, stories, facts)
     types = question_types(vault)
     # Stories by question type and by principle, indexed once: matching every type and
@@ -605,7 +583,7 @@ def compute(vault: Vault) -> Coverage:
     links = per_note(
         vault, "practice-links", practice_notes, lambda n: _practice_links(vault, n), files=True
     )
-    practice = [_practice_info(vault, n, links[n.path]) for n in practice_notes]
+    practice = [_practice_info(n, links[n.path]) for n in practice_notes]
     practice.sort(key=lambda p: p.path)
     practice.sort(key=lambda p: p.date or datetime.date.min, reverse=True)
     by_path = {s.path: s for s in stories}

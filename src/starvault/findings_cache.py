@@ -145,29 +145,11 @@ def inputs_key(vault: Vault, r: Rule) -> str:
         notes, extra = INPUTS[r.inputs](vault)
         digest = hashlib.blake2b(digest_size=16)
         digest.update(f"{_KEY}\0{vault.config!r}\0{extra}\0".encode("utf-8", "replace"))
-        digest.update(_files_key(vault).encode())
+        digest.update(vault.fingerprint.encode())
         for n in notes:
             digest.update(f"{n.path}\0{n.file_key}\n".encode("utf-8", "surrogateescape"))
         part = memo[r.inputs] = digest.hexdigest()
     return f"{r.code}:{r.scope}:{part}"
-
-
-def _files_key(vault: Vault) -> str:
-    found = _FILES_KEYS.get(vault)
-    if found is None:
-        found = _FILES_KEYS[vault] = _hash_files(vault)
-    return found
-
-
-_FILES_KEYS: weakref.WeakKeyDictionary[Vault, str] = weakref.WeakKeyDictionary()
-
-
-def _hash_files(vault: Vault) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update("\0".join(vault.notes).encode("utf-8", "surrogateescape"))
-    digest.update(b"\1")
-    digest.update("\0".join(vault.attachments).encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
 
 
 _INPUT_KEYS: weakref.WeakKeyDictionary[Vault, dict[str, str]] = weakref.WeakKeyDictionary()
@@ -211,6 +193,8 @@ def save(vault: Vault) -> None:
 
 def _kept(state: _State, code: str, entry: tuple[str, Any]) -> tuple[str, Any] | None:
     """What of an entry the file keeps when it is written."""
+    from .rules import REGISTRY
+
     if code in state.ran or not state.dirty:
         return entry
     ctx, rows = entry
@@ -218,7 +202,8 @@ def _kept(state: _State, code: str, entry: tuple[str, Any]) -> tuple[str, Any] |
         # Facts of the notes that did not change stay good (a missing note is computed).
         stale = state.changed | state.gone
         return ctx, {p: v for p, v in rows.items() if p not in stale}
-    if ctx.startswith(f"{code}:vault:"):
+    r = REGISTRY.get(code)
+    if r is not None and r.inputs is not None:
         return entry  # a vault rule's key names the versions of what it read
     # A note rule's entry that did not run while notes changed no longer covers them all.
     return None
@@ -243,7 +228,7 @@ def per_note(
     digest = hashlib.blake2b(digest_size=16)
     digest.update(f"{_KEY}\0facts:{kind}\0{vault.config!r}".encode("utf-8", "replace"))
     if files:
-        digest.update(_files_key(vault).encode())
+        digest.update(vault.fingerprint.encode())
     ctx = digest.hexdigest()
     name = f"facts:{kind}"
     entry = state.rules.get(name)

@@ -126,6 +126,12 @@ class Vault:
     def __repr__(self) -> str:
         return f"<Vault {str(self.root)!r}: {len(self.notes)} notes>"
 
+    @cached_property
+    def fingerprint(self) -> str:
+        """The vault's set of files and the notes' aliases: what where links lead (and
+        every cache entry that depends on it) is keyed on. Set by :func:`load`."""
+        return _fingerprint(self.notes, self.attachments)
+
     # -- lookups ----------------------------------------------------------------------
     @cached_property
     def resolver(self) -> Resolver:
@@ -334,6 +340,7 @@ def load(
     )
     vault.use_cache = use_cache
     vault.reparsed = frozenset(todo)
+    vault.fingerprint = fingerprint  # computed above: not again on first use
     if use_cache and (todo or len(outcomes) != len(ordered) or len(cached.notes) != len(ordered)):
         # Rows already encoded (from the cache, or by the workers) are written as they are.
         for path in fresh.notes:

@@ -37,7 +37,7 @@ from ..scan import SITE_MANIFEST, Note, inside
 from ..vault import Vault
 from .pages import PageBuilder, SiteContext, page_problems
 from .safety import BuildError, check_output
-from .urls import SEARCH_PARTS
+from .urls import SEARCH_PART_STEMS
 
 # Bump when the HTML the code produces changes, so old manifests re-render everything.
 BUILD_VERSION = "3"
@@ -127,7 +127,6 @@ def build(
         result = BuildResult(target, len(ctx.site.pages))
         entries: dict[str, dict[str, Any]] = {}
         todo: list[str] = []
-        target_s, tmp_s = str(target), str(tmp)
         for path, key in keys.items():
             prev = old_pages.get(path)
             out_rel = ctx.site.pages[path]
@@ -661,7 +660,8 @@ SEARCH_PARTS_MIN = 2000
 
 
 def _part_of(path: str) -> int:
-    return int.from_bytes(hashlib.blake2b(path.encode(), digest_size=4).digest()) % SEARCH_PARTS
+    digest = hashlib.blake2b(path.encode(), digest_size=4).digest()
+    return int.from_bytes(digest) % len(SEARCH_PART_STEMS)
 
 
 class _SearchIndex:
@@ -683,20 +683,18 @@ class _SearchIndex:
         old_files = set(_old_index_files(old))
         self.files = ["search-index.json", "search-index.js"]
         if self.parted:
-            self.files += [
-                f"search-index-{i:02d}.{ext}" for i in range(SEARCH_PARTS) for ext in ("json", "js")
-            ]
+            self.files += [f"{stem}.{ext}" for stem in SEARCH_PART_STEMS for ext in ("json", "js")]
         # Files in OUT that can stay: written by the last build in this same layout.
         self.kept_ok = bool(old) and old_files == set(self.files)
 
     def _stem(self, path: str) -> str:
-        return f"search-index-{_part_of(path):02d}" if self.parted else "search-index"
+        return SEARCH_PART_STEMS[_part_of(path)] if self.parted else "search-index"
 
     def _groups(self) -> dict[str, list[str]]:
         """Index file stem -> the note paths whose entries it holds."""
         groups: dict[str, list[str]] = {}
         if self.parted:
-            groups = {f"search-index-{i:02d}": [] for i in range(SEARCH_PARTS)}
+            groups = {stem: [] for stem in SEARCH_PART_STEMS}
         for p in sorted(self.entries):
             groups.setdefault(self._stem(p), []).append(p)
         return groups

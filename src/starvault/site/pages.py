@@ -36,11 +36,11 @@ from .render import NoteRenderer, tag_page
 from .safety import protect, publishable
 from .urls import SiteMap, root_of
 
-# Front matter keys shown elsewhere on the page (or not meant for readers).
 # A course longer than this gets a windowed sidebar (every section by name, the pages near
 # the current one) instead of the whole table of contents on every page.
 SIDEBAR_PAGES = 150
 SIDEBAR_NEAR = 10
+# Front matter keys shown elsewhere on the page (or not meant for readers).
 _HIDDEN_KEYS = {"title", "type", "starvault", "tags", "tag", "aliases", "alias", "cssclasses"}
 
 
@@ -171,14 +171,6 @@ class SiteContext:
         return dict(out)
 
     @cached_property
-    def files_key(self) -> str:
-        """A hash of the vault's file set: where links lead changes only when it does."""
-        h = hashlib.blake2b(digest_size=16)
-        h.update("\0".join(self.vault.notes).encode())
-        h.update("\1".join(self.vault.attachments).encode())
-        return h.hexdigest()
-
-    @cached_property
     def embeds(self) -> dict[str, list[str]]:
         """Note path -> the notes it embeds, in order (only embed links are resolved).
 
@@ -187,7 +179,7 @@ class SiteContext:
         """
         vault = self.vault
         prev = self.previous_embeds
-        known = prev.get("notes", {}) if prev.get("files") == self.files_key else {}
+        known = prev.get("notes", {}) if prev.get("files") == self.vault.fingerprint else {}
         out: dict[str, list[str]] = {}
         for path, note in vault.notes.items():
             hit = known.get(path)
@@ -209,7 +201,7 @@ class SiteContext:
         """What ``embeds`` needs from this build to skip work in the next one."""
         embeds = self.embeds
         return {
-            "files": self.files_key,
+            "files": self.vault.fingerprint,
             "notes": {
                 p: [list(n.file_key), embeds.get(p, [])] for p, n in self.vault.notes.items()
             },
@@ -358,8 +350,8 @@ class PageBuilder:
         entries: dict[str, dict[str, Any]],
         keep: Callable[[str, str], bool] | None = None,
     ) -> tuple[list[str], dict[str, str]]:
-        """One page per tag, listing the notes that carry it (front matter or body); like
-        :meth:`write_dashboards`, a page whose data is unchanged is kept (``keep``)."""
+        """One page per tag, listing the notes that carry it (front matter or body); a page
+        whose data is unchanged is kept (see :meth:`write_keyed`)."""
         by_tag: dict[str, list[dict[str, Any]]] = defaultdict(list)
         shown: dict[str, str] = {}
         for path in sorted(entries):
@@ -373,25 +365,49 @@ class PageBuilder:
         for key in sorted(by_tag):
             page = tag_page(key)
             notes = sorted(by_tag[key], key=lambda e: (str(e["t"]).casefold(), e["u"]))
-            rows = [(e["t"], e["u"], e["k"], e.get("x", "")) for e in notes]
-            seen = repr((self.ctx.global_key, shown[key], rows)).encode("utf-8", "surrogateescape")
-            keys[page] = digest = hashlib.blake2b(seen, digest_size=16).hexdigest()
-            written.append(page)
-            if keep is not None and keep(page, digest):
-                continue
-            data = self.base_context(page, "#" + shown[key])
-            data.update(
-                tag=shown[key],
-                notes=[
-                    {"title": t, "url": self.ctx.site.rel(page, u), "type": k, "excerpt": x}
-                    for t, u, k, x in rows
+            data = {
+                "tag": shown[key],
+                "notes": [
+                    {
+                        "title": e["t"],
+                        "url": self.ctx.site.rel(page, e["u"]),
+                        "type": e["k"],
+                        "excerpt": e.get("x", ""),
+                    }
+                    for e in notes
                 ],
-            )
-            html = self.ctx.finish(page, self.ctx.env.get_template("tag.html").render(data))
-            dest = tmp / page
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(html, "utf-8")
+            }
+            keys[page] = self.write_keyed(tmp, page, "tag.html", "#" + shown[key], data, keep)
+            written.append(page)
         return written, keys
+
+    def write_keyed(
+        self,
+        tmp: Path,
+        page: str,
+        template: str,
+        title: str,
+        data: dict[str, Any],
+        keep: Callable[[str, str], bool] | None,
+    ) -> str:
+        """Write a dashboard or tag page into ``tmp`` unless ``keep(page, key)`` keeps the
+        last build's; returns its key.
+
+        The key hashes the page's view data (plain values and dataclasses, whose repr shows
+        every field) with the site's global key, so an edit renders only the pages whose
+        data it changed; a value without a faithful repr only costs a render.
+        """
+        seen = repr((self.ctx.global_key, template, title, data))
+        key = hashlib.blake2b(seen.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        if keep is not None and keep(page, key):
+            return key
+        context = self.base_context(page, title)
+        context.update(data)
+        html = self.ctx.finish(page, self.ctx.env.get_template(template).render(context))
+        dest = tmp / page
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(html, "utf-8")
+        return key
 
     def course_context(self, note: Note, page: str) -> dict[str, Any]:
         ctx = self.ctx
@@ -465,20 +481,12 @@ class PageBuilder:
             if start > 0:
                 items.append(Markup("<li>{}</li>").format(to_toc(head, f"… {start} before")))
             for path in paths[start:end]:
-                url, shown = self.link(page, path), notes[path].title
-                if path == note.path:
-                    items.append(
-                        Markup(
-                            '<li><a class="internal-link current" aria-current="page" '
-                            'href="{}">{}</a></li>'
-                        ).format(url, shown)
+                mark = Markup(' current" aria-current="page') if path == note.path else ""
+                items.append(
+                    Markup('<li><a class="internal-link{}" href="{}">{}</a></li>').format(
+                        mark, self.link(page, path), notes[path].title
                     )
-                else:
-                    items.append(
-                        Markup('<li><a class="internal-link" href="{}">{}</a></li>').format(
-                            url, shown
-                        )
-                    )
+                )
             if end < len(paths):
                 after = len(paths) - end
                 items.append(Markup("<li>{}</li>").format(to_toc(head, f"… {after} after")))
@@ -549,30 +557,15 @@ class PageBuilder:
     def write_dashboards(
         self, tmp: Path, keep: Callable[[str, str], bool] | None = None
     ) -> tuple[list[str], dict[str, str]]:
-        """Write every dashboard page into ``tmp``; returns the pages and each one's key.
-
-        A page's key hashes its view data (plain values and dataclasses, whose repr shows
-        every field) with the site's global key. ``keep(page, key)`` says whether the last
-        build's page for that key is kept, so an edit renders only the dashboards whose
-        data it changed; a value without a faithful repr only costs a render.
-        """
+        """Write every dashboard page into ``tmp`` (see :meth:`write_keyed`); returns the
+        pages and each one's key."""
         from .dashboards import dashboard_pages
 
         written: list[str] = []
         keys: dict[str, str] = {}
-        base = self.ctx.global_key
         for page, template, title, data in dashboard_pages(self):
-            seen = repr((base, template, title, data)).encode("utf-8", "surrogateescape")
-            keys[page] = key = hashlib.blake2b(seen, digest_size=16).hexdigest()
+            keys[page] = self.write_keyed(tmp, page, template, title, data, keep)
             written.append(page)
-            if keep is not None and keep(page, key):
-                continue
-            context = self.base_context(page, title)
-            context.update(data)
-            html = self.ctx.finish(page, self.ctx.env.get_template(template).render(context))
-            dest = tmp / page
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_text(html, "utf-8")
         return written, keys
 
 

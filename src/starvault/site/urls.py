@@ -13,9 +13,10 @@ from ..scan import SITE_MANIFEST
 # Output paths the site itself uses; a note that would land on one is moved aside.
 # A large site's search index is split into parts (see build.py); their names are reserved.
 SEARCH_PARTS = 32
+SEARCH_PART_STEMS = tuple(f"search-index-{i:02d}" for i in range(SEARCH_PARTS))
 RESERVED = frozenset(
     {"index.html", "search-index.json", "search-index.js", "404.html", SITE_MANIFEST}
-    | {f"search-index-{i:02d}.{ext}" for i in range(SEARCH_PARTS) for ext in ("js", "json")}
+    | {f"{stem}.{ext}" for stem in SEARCH_PART_STEMS for ext in ("js", "json")}
 )
 RESERVED_FOLDERS = ("static/", "dashboards/", "tags/")
 
